@@ -1,0 +1,65 @@
+"""From corpus to active model version: train, evaluate on the fixed test split, save, activate."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import persistence
+from .corpus import Example
+from .corpus import data_hash
+from .corpus import load_seed
+from .corpus import split
+from .evaluation import as_dict
+from .evaluation import evaluate
+from .training import fit
+
+log = logging.getLogger(__name__)
+
+
+def train_version(
+    store: Path, examples: list[Example] | None = None, *, activate: bool = True
+) -> str:
+    """Train on the train split, measure on the test split, save, and optionally activate."""
+    examples = load_seed() if examples is None else examples
+    train, test = split(examples)
+    classifier = fit(train)
+    metrics = as_dict(evaluate(classifier, test)) if test else {}
+    version = persistence.save(
+        classifier,
+        store,
+        {
+            "data_hash": data_hash(train),
+            "train_size": len(train),
+            "test_size": len(test),
+            "metrics": metrics,
+        },
+    )
+    log.info("trained model version %s on %d examples", version, len(train))
+    if activate:
+        persistence.activate(store, version)
+    return version
+
+
+@contextmanager
+def store_lock(store: Path) -> Iterator[None]:
+    """Serialise training across processes (web start-up, workers, the CLI)."""
+    store.mkdir(parents=True, exist_ok=True)
+    with open(store / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_model(store: Path) -> str:
+    """The active version, training the first one if the store has none."""
+    with store_lock(store):
+        version = persistence.active_version(store)
+        if version is None:
+            version = train_version(store)
+        return version

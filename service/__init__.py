@@ -1,0 +1,55 @@
+"""The Flask app: public API, demo article page, and (later) staff pages."""
+
+from __future__ import annotations
+
+import logging.config
+from typing import Any
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from .config import load_config
+from .db import db
+from .errors import register_error_handlers
+from .queue import celery_init_app
+
+migrate = Migrate()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `test_config` overrides everything else (tests only)."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"), render_as_batch=True
+    )
+    celery_init_app(app)
+    register_error_handlers(app)
+
+    from . import api
+    from . import pages
+
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(pages.bp)
+    return app
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stdout once per process (entry points call this, never the factory)."""
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+            "handlers": {
+                "stdout": {
+                    "class": "logging.StreamHandler",
+                    "stream": "ext://sys.stdout",
+                    "formatter": "plain",
+                }
+            },
+            "root": {"level": level, "handlers": ["stdout"]},
+        }
+    )

@@ -1,0 +1,223 @@
+"""Posting comments, listing a thread's published comments, and an author's own status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response
+from flask import jsonify
+from flask import request
+from flask import url_for
+
+from ..db import Comment
+from ..db import CommentStatus
+from ..db import Thread
+from ..db import db
+from ..errors import ApiError
+from ..identity import client_ip
+from ..identity import hash_ip
+from ..identity import status_token
+from ..identity import token_matches
+from ..queue import enqueue_classification
+from . import bp
+from .validation import NewComment
+from .validation import parse_new_comment
+
+log = logging.getLogger(__name__)
+
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 100
+SORTS = {"oldest": sa.asc, "newest": sa.desc}
+USER_AGENT_MAX = 300
+
+
+@bp.post("/comments")
+def post_comment() -> tuple[Response, int, dict[str, str]]:
+    """Store a comment as `pending`, commit, then queue it for the classifier."""
+    payload = read_json_body()
+    new = parse_new_comment(payload)
+    thread = get_or_create_thread(new)
+    parent = check_parent(new, thread)
+    comment = Comment(
+        thread=thread,
+        parent_id=parent.id if parent else None,
+        author=new.author,
+        email=new.email,
+        website=new.website,
+        body=new.body,
+        status=CommentStatus.PENDING,
+        reasons=[],
+        ip_hash=hash_ip(client_ip(request)),
+        user_agent=request.user_agent.string[:USER_AGENT_MAX] or None,
+    )
+    db.session.add(comment)
+    db.session.commit()
+    log.info("comment %s stored as pending", comment.id)
+    enqueue_classification(comment.id)
+    token = status_token(comment.id)
+    location = url_for("api.get_own_comment", comment_id=comment.id, token=token)
+    body = jsonify(id=comment.id, status=comment.status.value, token=token)
+    return body, 202, {"Location": location}
+
+
+@bp.get("/comments/<int:comment_id>")
+def get_own_comment(comment_id: int) -> Response:
+    """The author's view of their own comment, whatever its status."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise ApiError(404, "No such comment.")
+    if not token_matches(request.args.get("token", ""), comment_id):
+        raise ApiError(403, "The token does not match this comment.", code="invalid_token")
+    return jsonify(
+        public_comment(comment) | {"status": comment.status.value, "thread": comment.thread.uri}
+    )
+
+
+@bp.get("/comments")
+def list_comments() -> Response:
+    """Published comments of one thread: top-level ones paginated, replies nested under them."""
+    uri = request.args.get("thread", "").strip()
+    if not uri:
+        raise ApiError(
+            400, "The 'thread' query parameter is required.", fields={"thread": "Required."}
+        )
+    page = int_arg("page", default=1, low=1, high=100_000)
+    per_page = int_arg("per_page", default=PER_PAGE_DEFAULT, low=1, high=PER_PAGE_MAX)
+    sort = request.args.get("sort", "oldest")
+    if sort not in SORTS:
+        raise ApiError(400, "Unknown sort order.", fields={"sort": "Use 'oldest' or 'newest'."})
+
+    thread = db.session.scalar(sa.select(Thread).where(Thread.uri == uri))
+    if thread is None:
+        return jsonify(
+            thread={"uri": uri, "title": None},
+            total=0,
+            page=page,
+            per_page=per_page,
+            pages=0,
+            comments=[],
+        )
+    published = sa.and_(Comment.thread_id == thread.id, Comment.status == CommentStatus.PUBLISHED)
+    is_root = Comment.parent_id.is_(None)
+    roots = db.paginate(
+        sa.select(Comment).where(published, is_root).order_by(SORTS[sort](Comment.id)),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        count=False,  # root_ids below already counts them
+    )
+    root_ids = set(db.session.scalars(sa.select(Comment.id).where(published, is_root)))
+    replies = list(
+        db.session.scalars(sa.select(Comment).where(published, ~is_root).order_by(Comment.id))
+    )
+    tree = nest_replies(list(roots.items), replies)
+    total = len(root_ids) + count_visible_replies(replies, root_ids)
+    return jsonify(
+        thread={"uri": thread.uri, "title": thread.title},
+        total=total,
+        page=page,
+        per_page=per_page,
+        pages=math.ceil(len(root_ids) / per_page),
+        comments=tree,
+    )
+
+
+def read_json_body() -> Any:
+    """The decoded JSON body; 415 for other media types, 400 for malformed JSON."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, "Send the comment as application/json.")
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "The request body is not valid JSON.", code="invalid_json") from None
+
+
+def get_or_create_thread(new: NewComment) -> Thread:
+    """The article's thread, created on its first comment (safe against a concurrent first post)."""
+    thread = db.session.scalar(sa.select(Thread).where(Thread.uri == new.thread))
+    if thread is not None:
+        if thread.title is None and new.title:
+            thread.title = new.title
+        return thread
+    try:
+        with db.session.begin_nested():
+            thread = Thread(uri=new.thread, title=new.title, url=new.url)
+            db.session.add(thread)
+    except sa.exc.IntegrityError:
+        thread = db.session.scalars(sa.select(Thread).where(Thread.uri == new.thread)).one()
+    return thread
+
+
+def check_parent(new: NewComment, thread: Thread) -> Comment | None:
+    """Replies may only answer a published comment of the same thread."""
+    if new.parent_id is None:
+        return None
+    parent = db.session.get(Comment, new.parent_id)
+    if parent is None or parent.thread_id != thread.id or parent.status != CommentStatus.PUBLISHED:
+        db.session.rollback()
+        raise ApiError(
+            422,
+            "Some fields are invalid.",
+            fields={"parent_id": "Must be a published comment of the same thread."},
+        )
+    return parent
+
+
+def int_arg(name: str, *, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ApiError(
+            400, f"Invalid '{name}'.", fields={name: f"An integer from {low} to {high}."}
+        )
+    return value
+
+
+def public_comment(comment: Comment) -> dict[str, Any]:
+    """Only what any reader may see: never the email, IP hash, scores or reasons."""
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "author": comment.author,
+        "website": comment.website,
+        "body": comment.body,
+        "created": comment.created_at.isoformat(),
+    }
+
+
+def nest_replies(roots: list[Comment], replies: list[Comment]) -> list[dict[str, Any]]:
+    """Attach each published reply under its published parent, at any depth."""
+    children: dict[int, list[Comment]] = {}
+    for reply in replies:
+        assert reply.parent_id is not None
+        children.setdefault(reply.parent_id, []).append(reply)
+
+    def node(comment: Comment) -> dict[str, Any]:
+        return public_comment(comment) | {
+            "replies": [node(child) for child in children.get(comment.id, [])]
+        }
+
+    return [node(root) for root in roots]
+
+
+def count_visible_replies(replies: list[Comment], root_ids: set[int]) -> int:
+    """Replies whose whole chain of parents is published; the others are not shown.
+
+    `replies` is ordered by id, and a reply is always newer than its parent, so one
+    pass sees every parent before its children.
+    """
+    visible = set(root_ids)
+    for reply in replies:
+        if reply.parent_id in visible:
+            visible.add(reply.id)
+    return len(visible) - len(root_ids)

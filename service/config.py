@@ -1,0 +1,134 @@
+"""Configuration: embedded defaults, then the environment, then a test mapping.
+
+Defaults need no server (a SQLite file and kombu's filesystem broker in the instance
+folder), so `make run` works on a machine with only Python. Production sets
+`DATABASE_URL`, `REDIS_URL` and `SECRET_KEY`; any other key can be set as
+`FLASK_<KEY>` (nested keys with `__`, e.g. `FLASK_CELERY__worker_concurrency=4`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Plain environment variables that operators expect, mapped onto config keys.
+PLAIN_ENV = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "MODEL_STORE": "MODEL_STORE",
+}
+FLOAT_ENV = {
+    "SPAM_THRESHOLD": "SPAM_THRESHOLD",
+    "MEDICAL_CLAIM_THRESHOLD": "MEDICAL_CLAIM_THRESHOLD",
+    "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
+}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Development defaults: everything lives in the instance folder."""
+    instance = Path(instance_path)
+    broker_dir = instance / "broker"
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'comments.sqlite'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MODEL_STORE": str(instance / "models"),
+        # None means "use the active model's own thresholds".
+        "SPAM_THRESHOLD": None,
+        "MEDICAL_CLAIM_THRESHOLD": None,
+        "ALLOWED_ORIGINS": [],
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "PENDING_SWEEP_AGE": 120.0,
+        "TRUSTED_PROXIES": 0,
+        "JSON_SORT_KEYS": False,
+        "CELERY": {
+            "broker_url": "filesystem://",
+            "broker_transport_options": {
+                "data_folder_in": str(broker_dir / "queue"),
+                "data_folder_out": str(broker_dir / "queue"),
+                "processed_folder": str(broker_dir / "processed"),
+                "store_processed": False,
+                "polling_interval": 0.1,
+            },
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            "task_routes": {"worker.tasks.retrain": {"queue": "training"}},
+            "beat_schedule": {
+                "sweep-pending": {"task": "worker.tasks.sweep_pending", "schedule": 60.0},
+            },
+        },
+    }
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill `app.config` in the documented order: defaults, environment, tests."""
+    app.config.from_mapping(defaults(app.instance_path))
+    for env_name, key in PLAIN_ENV.items():
+        if os.environ.get(env_name):
+            app.config[key] = os.environ[env_name]
+    for env_name, key in FLOAT_ENV.items():
+        if os.environ.get(env_name):
+            app.config[key] = float(os.environ[env_name])
+    if os.environ.get("ALLOWED_ORIGINS"):
+        app.config["ALLOWED_ORIGINS"] = split_list(os.environ["ALLOWED_ORIGINS"])
+    if os.environ.get("REDIS_URL"):
+        use_redis_broker(app.config["CELERY"], os.environ["REDIS_URL"])
+    if os.environ.get("CELERY_BROKER_URL"):
+        app.config["CELERY"]["broker_url"] = os.environ["CELERY_BROKER_URL"]
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+
+
+def use_redis_broker(celery_config: dict[str, Any], redis_url: str) -> None:
+    """Point Celery at Redis, with a visibility timeout longer than any classify task."""
+    celery_config["broker_url"] = redis_url
+    celery_config["broker_transport_options"] = {"visibility_timeout": 3600}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the `postgres://` and `postgresql://` URLs that hosts hand out; use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def split_list(value: str) -> list[str]:
+    """Split a comma- or space-separated environment value."""
+    return [item for item in value.replace(",", " ").split() if item]
+
+
+def instance_secret(instance: Path) -> str:
+    """A random per-installation key kept in the instance folder (never a literal fallback).
+
+    Production sets `SECRET_KEY`; this keeps tokens valid across restarts of a
+    development install without anyone choosing a weak key by hand.
+    """
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    draft = instance / f".secret_key.{os.getpid()}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    try:
+        os.link(draft, path)  # atomic: the web and the worker may start at the same moment
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        draft.unlink()
+    return key

@@ -1,0 +1,38 @@
+"""The demo article with a comment form, and liveness / readiness probes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response
+from flask import jsonify
+from flask import render_template
+
+from ..db import db
+from . import bp
+
+DEMO_ARTICLE = {
+    "uri": "/blog/ketamine-chronic-pain",
+    "title": "How Does Ketamine Treatment Work for Chronic Pain?",
+}
+
+
+@bp.get("/")
+def demo_article() -> str:
+    return render_template("pages/article.html", article=DEMO_ARTICLE)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Alive: the process answers."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """Ready: the database answers (broker and model checks come with the operations work)."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", failing=["database"]), 503
+    return jsonify(status="ok"), 200

@@ -1,0 +1,60 @@
+"""The Celery app bound to Flask, and how the web side enqueues work by task name.
+
+The web process never imports `worker/`: it sends tasks by name, so it needs
+neither scikit-learn nor the model in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+from celery import Task
+from flask import Flask
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+CLASSIFY_TASK = "worker.tasks.classify_comment"
+#: How long a web request may wait on the broker before the sweeper takes over.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+
+
+class FlaskCelery(Celery):
+    """A Celery app that knows its Flask app (worker signals need its config)."""
+
+    flask_app: Flask
+
+
+def celery_init_app(app: Flask) -> FlaskCelery:
+    """Build the Celery app whose tasks run inside the Flask app context."""
+
+    class FlaskTask(Task):  # type: ignore[type-arg]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = FlaskCelery(app.name, task_cls=FlaskTask)
+    celery_app.flask_app = app
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def enqueue_classification(comment_id: int) -> bool:
+    """Queue a committed comment for classification.
+
+    A broker outage must not fail the request: the comment is already stored as
+    `pending`, and the sweeper re-enqueues it later. Returns whether it was sent.
+    """
+    celery_app: Celery = current_app.extensions["celery"]
+    try:
+        celery_app.send_task(
+            CLASSIFY_TASK, args=[comment_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY
+        )
+    except Exception as error:  # kombu raises many transport-specific errors
+        log.warning("could not enqueue comment %s: %s", comment_id, type(error).__name__)
+        return False
+    return True
