@@ -9,12 +9,67 @@ from dataclasses import field
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
 from .features import WORDS
 
 LABELS = ("spam", "medical_claim")
 REASON_WORDS = 3
+#: Words too common to explain anything to a moderator (English and Spanish).
+UNINFORMATIVE = ENGLISH_STOP_WORDS | {
+    "de",
+    "la",
+    "que",
+    "el",
+    "en",
+    "y",
+    "a",
+    "los",
+    "se",
+    "del",
+    "las",
+    "un",
+    "por",
+    "con",
+    "no",
+    "una",
+    "su",
+    "para",
+    "es",
+    "al",
+    "lo",
+    "como",
+    "mas",
+    "pero",
+    "sus",
+    "le",
+    "ya",
+    "o",
+    "este",
+    "si",
+    "porque",
+    "esta",
+    "entre",
+    "cuando",
+    "muy",
+    "sin",
+    "sobre",
+    "me",
+    "mi",
+    "yo",
+    "te",
+    "tu",
+    "ha",
+    "he",
+    "hay",
+    "k",
+    "s",
+    "t",
+    "1",
+}
+#: Placeholders from normalisation, shown to moderators in plain words.
+DISPLAY_NAMES = {"urltoken": "a link"}
 
 
 @dataclass(frozen=True)
@@ -89,5 +144,12 @@ class Classifier:
         coefficients = pipeline.named_steps["model"].coef_[0][: len(words.vocabulary_)]
         names = words.get_feature_names_out()
         contributions = vector.data * coefficients[vector.indices]
-        order = np.argsort(-contributions)
-        return tuple(str(names[vector.indices[i]]) for i in order[:top] if contributions[i] > 0)
+        reasons: list[str] = []
+        for i in np.argsort(-contributions):
+            if contributions[i] <= 0 or len(reasons) == top:
+                break
+            name = str(names[vector.indices[i]])
+            if all(token in UNINFORMATIVE for token in name.split()):
+                continue
+            reasons.append(DISPLAY_NAMES.get(name, name))
+        return tuple(reasons)

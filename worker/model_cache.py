@@ -10,20 +10,20 @@ from models import persistence
 from models.lifecycle import ensure_model
 
 _lock = threading.Lock()
-_cached: Classifier | None = None
+_cache: dict[Path, Classifier] = {}
 
 
 def active_classifier(store: Path) -> Classifier:
-    """The active version; reading the ACTIVE pointer per task is cheap, loading is not.
+    """The store's active version; reading the ACTIVE pointer per task is cheap, loading is not.
 
     :raise persistence.ModelUnavailable: the active version cannot be loaded.
     """
-    global _cached
     version = persistence.active_version(store) or ensure_model(store)
-    cached = _cached
+    cached = _cache.get(store)
     if cached is not None and cached.version == version:
         return cached
     with _lock:
-        if _cached is None or _cached.version != version:
-            _cached = persistence.load(store, version)
-        return _cached
+        cached = _cache.get(store)
+        if cached is None or cached.version != version:
+            cached = _cache[store] = persistence.load(store, version)
+        return cached

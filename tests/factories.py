@@ -1,0 +1,54 @@
+"""Plain factory functions for rows the tests need (call inside an app context)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from service.db import Comment
+from service.db import CommentStatus
+from service.db import Thread
+from service.db import db
+
+THREAD_URI = "/blog/ketamine-chronic-pain"
+
+
+def make_thread(uri: str = THREAD_URI, **overrides: Any) -> Thread:
+    thread = db.session.scalar(sa.select(Thread).where(Thread.uri == uri))
+    if thread is None:
+        thread = Thread(
+            uri=uri, title=overrides.pop("title", "Ketamine for chronic pain"), **overrides
+        )
+        db.session.add(thread)
+        db.session.flush()
+    return thread
+
+
+def make_comment(**overrides: Any) -> Comment:
+    """A committed comment; `status` defaults to published, `thread` to the demo article."""
+    thread = overrides.pop("thread", None) or make_thread()
+    values: dict[str, Any] = {
+        "author": "Maria",
+        "body": "Thank you for explaining this so clearly.",
+        "email": "maria@example.org",
+        "status": CommentStatus.PUBLISHED,
+        "reasons": [],
+        "ip_hash": "0" * 32,
+    }
+    values.update(overrides)
+    comment = Comment(thread=thread, **values)
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def payload(**overrides: Any) -> dict[str, Any]:
+    """A valid POST body for /api/v1/comments."""
+    body: dict[str, Any] = {
+        "thread": THREAD_URI,
+        "author": "Daniel",
+        "body": "How many infusions did it take before you noticed a difference?",
+    }
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not None}
