@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
 from .features import WORDS
+from .features import word_indices
 
 LABELS = ("spam", "medical_claim")
 REASON_WORDS = 3
@@ -136,20 +137,19 @@ class Classifier:
     def explain(self, label: str, text: str, top: int = REASON_WORDS) -> tuple[str, ...]:
         """The word n-grams of `text` with the largest positive contribution to `label`."""
         pipeline = self.pipelines[label]
-        union = pipeline.named_steps["features"]
-        words = dict(union.transformer_list)[WORDS]
-        vector = words.transform([text])
-        if vector.nnz == 0:
+        words = dict(pipeline.named_steps["features"].transformer_list)[WORDS]
+        terms = sorted(set(words.named_steps["hash"].build_analyzer()(text)))
+        if not terms:
             return ()
-        coefficients = pipeline.named_steps["model"].coef_[0][: len(words.vocabulary_)]
-        names = words.get_feature_names_out()
-        contributions = vector.data * coefficients[vector.indices]
+        vector = words.transform([text]).toarray()[0]
+        coefficients = pipeline.named_steps["model"].coef_[0][: len(vector)]
+        columns = word_indices(words, terms)
+        contributions = [vector[column] * coefficients[column] for column in columns]
         reasons: list[str] = []
-        for i in np.argsort(-contributions):
+        for i in np.argsort(contributions)[::-1]:
             if contributions[i] <= 0 or len(reasons) == top:
                 break
-            name = str(names[vector.indices[i]])
-            if all(token in UNINFORMATIVE for token in name.split()):
+            if all(token in UNINFORMATIVE for token in terms[i].split()):
                 continue
-            reasons.append(DISPLAY_NAMES.get(name, name))
+            reasons.append(DISPLAY_NAMES.get(terms[i], terms[i]))
         return tuple(reasons)

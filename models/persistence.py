@@ -15,6 +15,7 @@ from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED
 
 import numpy
 import scipy
@@ -58,7 +59,7 @@ def save(classifier: Classifier, store: Path, metadata: dict[str, Any]) -> str:
     store.mkdir(parents=True, exist_ok=True)
     version = new_version_id(str(metadata.get("data_hash", "")))
     draft = Path(tempfile.mkdtemp(prefix=".draft-", dir=store))
-    skops.io.dump(dict(classifier.pipelines), draft / MODEL_FILE)
+    skops.io.dump(dict(classifier.pipelines), draft / MODEL_FILE, compression=ZIP_DEFLATED)
     full = {
         "id": version,
         "created": datetime.now(UTC).isoformat(),

@@ -20,12 +20,14 @@ PLAIN_ENV = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SECRET_KEY": "SECRET_KEY",
     "MODEL_STORE": "MODEL_STORE",
+    "LOG_LEVEL": "LOG_LEVEL",
 }
 FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
     "MEDICAL_CLAIM_THRESHOLD": "MEDICAL_CLAIM_THRESHOLD",
     "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
 }
+INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES"}
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -43,6 +45,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "PENDING_SWEEP_AGE": 120.0,
         "TRUSTED_PROXIES": 0,
+        "LOG_LEVEL": "INFO",
         "JSON_SORT_KEYS": False,
         "CELERY": {
             "broker_url": "filesystem://",
@@ -75,6 +78,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     for env_name, key in FLOAT_ENV.items():
         if os.environ.get(env_name):
             app.config[key] = float(os.environ[env_name])
+    for env_name, key in INT_ENV.items():
+        if os.environ.get(env_name):
+            app.config[key] = int(os.environ[env_name])
     if os.environ.get("ALLOWED_ORIGINS"):
         app.config["ALLOWED_ORIGINS"] = split_list(os.environ["ALLOWED_ORIGINS"])
     if os.environ.get("REDIS_URL"):
@@ -87,6 +93,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    make_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
 
@@ -103,6 +110,13 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def make_sqlite_folder(url: str) -> None:
+    """SQLite creates its file but not the folder it lives in (the instance folder at first)."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and len(url) > len(prefix):
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def split_list(value: str) -> list[str]:

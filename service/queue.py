@@ -7,6 +7,7 @@ neither scikit-learn nor the model in memory.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -38,6 +39,7 @@ def celery_init_app(app: Flask) -> FlaskCelery:
     celery_app = FlaskCelery(app.name, task_cls=FlaskTask)
     celery_app.flask_app = app
     celery_app.config_from_object(app.config["CELERY"])
+    prepare_filesystem_broker(app.config["CELERY"])
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
@@ -58,3 +60,13 @@ def enqueue_classification(comment_id: int) -> bool:
         log.warning("could not enqueue comment %s: %s", comment_id, type(error).__name__)
         return False
     return True
+
+
+def prepare_filesystem_broker(celery_config: dict[str, Any]) -> None:
+    """kombu's embedded filesystem broker expects its folders to exist."""
+    if not str(celery_config.get("broker_url", "")).startswith("filesystem://"):
+        return
+    options = celery_config.get("broker_transport_options", {})
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ def get_celery_app() -> Celery:
         from service import create_app
 
         flask_app = create_app()
-        configure_logging(flask_app.config.get("LOG_LEVEL", "INFO"))
+        configure_logging(flask_app.config["LOG_LEVEL"])
         from . import signals  # noqa: F401  (worker start-up hooks)
         from . import tasks  # noqa: F401  (registers the shared tasks)
 

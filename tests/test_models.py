@@ -1,0 +1,154 @@
+"""The classifier package on its own: corpus, split, training, explanations, persistence."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io
+
+from models import LABELS
+from models import persistence
+from models.corpus import load_seed
+from models.corpus import split
+from models.features import WORDS
+from models.features import word_indices
+from models.lifecycle import ensure_model
+from models.normalize import normalize_text
+
+
+def test_seed_corpus_is_large_labeled_and_bilingual() -> None:
+    examples = load_seed()
+    assert len(examples) >= 600
+    assert len({e.text for e in examples}) == len(examples)
+    counts = Counter((e.spam, e.medical_claim) for e in examples)
+    assert all(
+        counts[key] >= 30 for key in [(False, False), (True, False), (False, True), (True, True)]
+    )
+    languages = Counter(e.lang for e in examples)
+    assert languages["en"] > languages["es"] >= 100
+
+
+def test_test_split_is_fixed_and_grouped() -> None:
+    train, test = split(load_seed())
+    assert 0.15 < len(test) / (len(train) + len(test)) < 0.25
+    assert not {e.group for e in train} & {e.group for e in test}
+    assert split(load_seed())[1] == test
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("KETAMINE", "ketamine"),
+        ("k\u200be\u200bt\u200bamine", "ketamine"),
+        ("kеtаminе", "ketamine"),  # Cyrillic е and а
+        ("ｋｅｔａｍｉｎｅ", "ketamine"),  # full-width forms
+        ("visit www.cheap.example now", "visit urltoken www.cheap.example now"),
+    ],
+)
+def test_normalization_defeats_simple_obfuscation(raw: str, normalized: str) -> None:
+    assert normalize_text(raw) == normalized
+
+
+def test_trained_model_separates_the_labels(model_store: Path) -> None:
+    classifier = persistence.load_active(model_store)
+    metrics = classifier.metadata["metrics"]
+    for label in LABELS:
+        assert metrics[label]["roc_auc"] > 0.9
+        assert metrics[label]["f1"] > 0.75
+    spam, claim, clean = classifier.score(
+        [
+            "Cheap pills online, no prescription needed, order now at pharma-deals dot com",
+            "Ketamine cures depression for everyone, just stop your antidepressants",
+            "Thanks for the clear article, my mother starts her infusions next week.",
+        ]
+    )
+    assert spam.spam.flagged and not spam.medical_claim.flagged
+    assert claim.medical_claim.flagged and not claim.spam.flagged
+    assert not clean.spam.flagged and not clean.medical_claim.flagged
+    assert "cures" in claim.medical_claim.reasons
+
+
+def test_explanations_only_name_words_of_the_comment(model_store: Path) -> None:
+    classifier = persistence.load_active(model_store)
+    text = "Stop your meds, ketamine cures everything. Buy it at www.k-shop.example"
+    for score in classifier.score([text])[0].by_label():
+        assert score.reasons
+        for reason in score.reasons:
+            assert reason == "a link" or all(w in normalize_text(text) for w in reason.split())
+
+
+def test_explanations_find_the_columns_the_model_uses(model_store: Path) -> None:
+    classifier = persistence.load_active(model_store)
+    words = dict(classifier.pipelines["spam"].named_steps["features"].transformer_list)[WORDS]
+    text = "Buy cheap meds online, no prescription: www.pills.example"
+    terms = sorted(set(words.named_steps["hash"].build_analyzer()(text)))
+    used = set(words.named_steps["hash"].transform([text]).indices)
+    assert set(word_indices(words, terms)) == used
+
+
+def test_thresholds_can_be_overridden(model_store: Path) -> None:
+    classifier = persistence.load_active(model_store)
+    [scores] = classifier.score(["hello"], thresholds={"spam": 0.01, "medical_claim": None})
+    assert scores.spam.threshold == 0.01
+    assert scores.medical_claim.threshold == classifier.thresholds["medical_claim"]
+
+
+def test_saved_version_round_trips_with_metadata(model_store: Path) -> None:
+    version = persistence.active_version(model_store)
+    assert version is not None and version in persistence.versions(model_store)
+    metadata = json.loads((model_store / version / "metadata.json").read_text())
+    assert metadata["id"] == version
+    assert set(metadata["libraries"]) >= {"scikit-learn", "skops", "numpy", "python"}
+    assert metadata["train_size"] + metadata["test_size"] == len(load_seed())
+    assert len(metadata["data_hash"]) == 64
+    texts = ["Stop your gabapentin today", "great post visit my site"]
+    first = persistence.load(model_store, version).probabilities(texts)
+    second = persistence.load(model_store, version).probabilities(texts)
+    for label in LABELS:
+        np.testing.assert_array_equal(first[label], second[label])
+
+
+class NotTrusted:
+    """A type the allow-list does not name."""
+
+
+def test_files_with_untrusted_types_refuse_to_load(model_store: Path, tmp_path: Path) -> None:
+    version = persistence.active_version(model_store)
+    assert version is not None
+    store = tmp_path / "store"
+    (store / version).mkdir(parents=True)
+    (store / version / "metadata.json").write_text(
+        (model_store / version / "metadata.json").read_text()
+    )
+    skops.io.dump(
+        {"spam": NotTrusted(), "medical_claim": NotTrusted()}, store / version / "model.skops"
+    )
+    with pytest.raises(persistence.ModelUnavailable, match="untrusted"):
+        persistence.load(store, version)
+
+
+def test_corrupt_or_missing_models_are_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(persistence.ModelUnavailable):
+        persistence.load_active(tmp_path)
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v1" / "metadata.json").write_text("{not json")
+    with pytest.raises(persistence.ModelUnavailable):
+        persistence.load(tmp_path, "v1")
+    with pytest.raises(persistence.ModelUnavailable):
+        persistence.activate(tmp_path, "v2")
+
+
+def test_ensure_model_trains_only_when_the_store_is_empty(
+    model_store: Path, tmp_path: Path
+) -> None:
+    active = persistence.active_version(model_store)
+    assert ensure_model(model_store) == active
+    assert persistence.versions(model_store) == [active]
+    empty = tmp_path / "new-store"
+    version = ensure_model(empty)
+    assert persistence.active_version(empty) == version
+    assert persistence.load_active(empty).version == version
