@@ -57,9 +57,13 @@ def store_lock(store: Path) -> Iterator[None]:
 
 
 def ensure_model(store: Path) -> str:
-    """The active version, training the first one if the store has none."""
+    """The active version, training one if the store has none in the current format.
+
+    A version saved by an older release of this package cannot be scored by this one,
+    so an upgrade retrains from the seed corpus instead of holding every comment.
+    """
     with store_lock(store):
         version = persistence.active_version(store)
-        if version is None:
+        if version is None or not persistence.is_current_format(store, version):
             version = train_version(store)
         return version

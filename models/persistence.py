@@ -27,6 +27,8 @@ from sklearn.exceptions import InconsistentVersionWarning
 from .classifier import LABELS
 from .classifier import Classifier
 
+#: Bumped whenever the saved pipelines' structure changes; older versions refuse to load.
+MODEL_FORMAT = 2
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"
@@ -63,6 +65,7 @@ def save(classifier: Classifier, store: Path, metadata: dict[str, Any]) -> str:
     full = {
         "id": version,
         "created": datetime.now(UTC).isoformat(),
+        "format": MODEL_FORMAT,
         "labels": list(LABELS),
         "thresholds": dict(classifier.thresholds),
         "libraries": library_versions(),
@@ -107,9 +110,20 @@ def read_metadata(store: Path, version: str) -> dict[str, Any]:
     return data
 
 
+def is_current_format(store: Path, version: str) -> bool:
+    try:
+        return read_metadata(store, version).get("format") == MODEL_FORMAT
+    except ModelUnavailable:
+        return False
+
+
 def load(store: Path, version: str) -> Classifier:
     """Load one version, refusing untrusted types and models pickled by another scikit-learn."""
     metadata = read_metadata(store, version)
+    if metadata.get("format") != MODEL_FORMAT:
+        raise ModelUnavailable(
+            f"{version!r} has format {metadata.get('format')}, not {MODEL_FORMAT}"
+        )
     path = store / version / MODEL_FILE
     try:
         untrusted = set(skops.io.get_untrusted_types(file=path))

@@ -120,3 +120,25 @@ def test_status_of_missing_comment_is_404(client: FlaskClient) -> None:
     response = client.get(f"{URL}/4242", query_string={"token": "x"})
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_cors_allows_only_configured_origins(app: Flask, client: FlaskClient) -> None:
+    app.config["ALLOWED_ORIGINS"] = ["https://blog.example"]
+    query = {"thread": THREAD_URI}
+    allowed = client.get(URL, query_string=query, headers={"Origin": "https://blog.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://blog.example"
+    assert "Origin" in allowed.headers["Vary"]
+    other = client.get(URL, query_string=query, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.options(
+        URL,
+        headers={
+            "Origin": "https://blog.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type"
+    assert "Access-Control-Allow-Credentials" not in preflight.headers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -152,3 +153,21 @@ def test_ensure_model_trains_only_when_the_store_is_empty(
     version = ensure_model(empty)
     assert persistence.active_version(empty) == version
     assert persistence.load_active(empty).version == version
+
+
+def test_versions_of_an_older_format_are_refused_and_replaced(
+    model_store: Path, tmp_path: Path
+) -> None:
+    version = persistence.active_version(model_store)
+    assert version is not None
+    store = tmp_path / "store"
+    shutil.copytree(model_store / version, store / version)
+    metadata = json.loads((store / version / "metadata.json").read_text())
+    metadata["format"] = persistence.MODEL_FORMAT - 1
+    (store / version / "metadata.json").write_text(json.dumps(metadata))
+    persistence.activate(store, version)
+    with pytest.raises(persistence.ModelUnavailable, match="format"):
+        persistence.load_active(store)
+    replacement = ensure_model(store)
+    assert replacement != version
+    assert persistence.load_active(store).version == replacement

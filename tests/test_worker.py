@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import skops.io
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sklearn.linear_model import LogisticRegression
 
+from models import LABELS
 from models import persistence
 from service.db import Comment
 from service.db import CommentStatus
@@ -131,18 +134,27 @@ def test_sweeper_requeues_comments_left_pending(app: Flask, celery_worker: None)
         assert still is not None and still.status is CommentStatus.PENDING
 
 
-@pytest.fixture
+@pytest.fixture(params=["corrupt", "unfitted"])
 def broken_model_app(
-    tmp_path: Path, database_url: str, broker: dict[str, Any], model_store: Path
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    database_url: str,
+    broker: dict[str, Any],
+    model_store: Path,
 ) -> Flask:
-    """An app whose active model file is corrupt."""
+    """An app whose active model is a corrupt file, or loads but fails when scoring."""
     store = tmp_path / "broken-models"
     version = persistence.active_version(model_store)
     assert version is not None
     (store / version).mkdir(parents=True)
     meta = (model_store / version / persistence.METADATA_FILE).read_text()
     (store / version / persistence.METADATA_FILE).write_text(meta)
-    (store / version / persistence.MODEL_FILE).write_bytes(b"not a zip file")
+    model_file = store / version / persistence.MODEL_FILE
+    if request.param == "corrupt":
+        model_file.write_bytes(b"not a zip file")
+    else:
+        unfitted = {label: LogisticRegression() for label in LABELS}
+        skops.io.dump(unfitted, model_file)
     persistence.activate(store, version)
     return build_app(tmp_path, database_url, broker, store)
 

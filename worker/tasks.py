@@ -60,6 +60,9 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
     except ModelUnavailable as error:
         log.error("classifier unavailable for comment %s: %s", comment_id, error)
         verdict = unavailable()
+    except Exception:  # a bug in scoring must not leave the comment pending forever
+        log.exception("classifier failed on comment %s", comment_id)
+        verdict = unavailable()
     # Only a still-pending row changes: a concurrent run or a moderator may have decided.
     result = db.session.execute(
         sa.update(Comment)

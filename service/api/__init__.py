@@ -1,7 +1,28 @@
 """The public JSON API used by the comment widget."""
 
 from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import request
 
 bp = Blueprint("api", __name__)
+
+CORS_MAX_AGE = 600
+
+
+@bp.after_request
+def allow_configured_origins(response: Response) -> Response:
+    """CORS for the blog origins in ALLOWED_ORIGINS only; the API uses no cookies."""
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if origin and origin in current_app.config["ALLOWED_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = "Location, Retry-After"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+    return response
+
 
 from . import comments  # noqa: E402,F401  (registers the routes on bp)
