@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -136,13 +137,26 @@ def build_app(
 
 
 @pytest.fixture
-def app(
+def make_app(
     tmp_path: Path, database_url: str, broker: dict[str, Any], model_store: Path
-) -> Iterator[Flask]:
-    app = build_app(tmp_path, database_url, broker, model_store)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+) -> Iterator[Callable[..., Flask]]:
+    """Build apps on this test's database and broker; their connections close at teardown."""
+    apps: list[Flask] = []
+
+    def make(store: Path = model_store, **overrides: Any) -> Flask:
+        app = build_app(tmp_path, database_url, broker, store, **overrides)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import skops.io
@@ -21,7 +21,6 @@ from service.db import CommentStatus
 from service.db import db
 from service.db import utcnow
 from tests.conftest import BROKERS
-from tests.conftest import build_app
 from tests.factories import make_comment
 from tests.factories import payload
 
@@ -138,8 +137,7 @@ def test_sweeper_requeues_comments_left_pending(app: Flask, celery_worker: None)
 def broken_model_app(
     request: pytest.FixtureRequest,
     tmp_path: Path,
-    database_url: str,
-    broker: dict[str, Any],
+    make_app: Callable[..., Flask],
     model_store: Path,
 ) -> Flask:
     """An app whose active model is a corrupt file, or loads but fails when scoring."""
@@ -156,7 +154,7 @@ def broken_model_app(
         unfitted = {label: LogisticRegression() for label in LABELS}
         skops.io.dump(unfitted, model_file)
     persistence.activate(store, version)
-    return build_app(tmp_path, database_url, broker, store)
+    return make_app(store)
 
 
 def test_unavailable_classifier_holds_instead_of_publishing(broken_model_app: Flask) -> None:
