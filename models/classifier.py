@@ -1,4 +1,4 @@
-"""A trained classifier: one pipeline per label, its thresholds, and why it scored as it did."""
+"""A trained classifier: shared features, one calibrated head per label, thresholds, reasons."""
 
 from __future__ import annotations
 
@@ -9,68 +9,26 @@ from dataclasses import field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
-from .features import WORDS
+from .features import Prepared
 from .features import word_indices
+from .features import word_terms
+from .rules import reasons_for
+from .rules import rule_hits
 
 LABELS = ("spam", "medical_claim")
 REASON_WORDS = 3
 #: Words too common to explain anything to a moderator (English and Spanish).
 UNINFORMATIVE = ENGLISH_STOP_WORDS | {
-    "de",
-    "la",
-    "que",
-    "el",
-    "en",
-    "y",
-    "a",
-    "los",
-    "se",
-    "del",
-    "las",
-    "un",
-    "por",
-    "con",
-    "no",
-    "una",
-    "su",
-    "para",
-    "es",
-    "al",
-    "lo",
-    "como",
-    "mas",
-    "pero",
-    "sus",
-    "le",
-    "ya",
-    "o",
-    "este",
-    "si",
-    "porque",
-    "esta",
-    "entre",
-    "cuando",
-    "muy",
-    "sin",
-    "sobre",
-    "me",
-    "mi",
-    "yo",
-    "te",
-    "tu",
-    "ha",
-    "he",
-    "hay",
-    "k",
-    "s",
-    "t",
-    "1",
-}
-#: Placeholders from normalisation, shown to moderators in plain words.
-DISPLAY_NAMES = {"urltoken": "a link"}
+    "de", "la", "que", "el", "en", "y", "a", "los", "se", "del", "las", "un", "por", "con",
+    "no", "una", "su", "para", "es", "al", "lo", "como", "mas", "pero", "sus", "le", "ya",
+    "o", "este", "si", "porque", "esta", "entre", "cuando", "muy", "sin", "sobre", "me",
+    "mi", "yo", "te", "tu", "ha", "he", "hay", "k", "s", "t", "1", "urltoken", "emailtoken",
+    "phonetoken", "com", "net", "org", "www", "http", "https",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -78,7 +36,7 @@ class LabelScore:
     label: str
     probability: float
     threshold: float
-    #: Words or phrases of the comment that pushed this score up the most.
+    #: Rules in plain words ("phone number"), then the comment's own words that pushed it up.
     reasons: tuple[str, ...] = ()
 
     @property
@@ -99,16 +57,24 @@ class Scores:
 class Classifier:
     """The loaded or freshly trained model that the worker calls."""
 
-    pipelines: Mapping[str, Pipeline]
+    features: Pipeline
+    heads: Mapping[str, Any]
     thresholds: Mapping[str, float]
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._weights = {label: linear_weights(self.heads[label]) for label in LABELS}
 
     @property
     def version(self) -> str:
         return str(self.metadata.get("id", "unsaved"))
 
     def probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        return {label: self.pipelines[label].predict_proba(list(texts))[:, 1] for label in LABELS}
+        matrix = self.features.transform(list(texts))
+        return self._probabilities(matrix)
+
+    def _probabilities(self, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
+        return {label: self.heads[label].predict_proba(matrix)[:, 1] for label in LABELS}
 
     def score(
         self, texts: Sequence[str], thresholds: Mapping[str, float | None] | None = None
@@ -119,37 +85,50 @@ class Classifier:
         for label in LABELS:
             override = overrides.get(label)
             chosen[label] = self.thresholds[label] if override is None else override
-        probabilities = self.probabilities(texts)
+        prepared = self.features.named_steps["prepare"].transform(list(texts))
+        matrix = sp.csr_matrix(self.features.named_steps["union"].transform(prepared))
+        probabilities = self._probabilities(matrix)
         results = []
-        for index, text in enumerate(texts):
+        for index, item in enumerate(prepared):
+            row = matrix.getrow(index)
             per_label = {
                 label: LabelScore(
                     label=label,
                     probability=float(probabilities[label][index]),
                     threshold=float(chosen[label]),
-                    reasons=self.explain(label, text),
+                    reasons=self.explain(label, item, row),
                 )
                 for label in LABELS
             }
             results.append(Scores(**per_label))
         return results
 
-    def explain(self, label: str, text: str, top: int = REASON_WORDS) -> tuple[str, ...]:
-        """The word n-grams of `text` with the largest positive contribution to `label`."""
-        pipeline = self.pipelines[label]
-        words = dict(pipeline.named_steps["features"].transformer_list)[WORDS]
-        terms = sorted(set(words.named_steps["hash"].build_analyzer()(text)))
-        if not terms:
-            return ()
-        vector = words.transform([text]).toarray()[0]
-        coefficients = pipeline.named_steps["model"].coef_[0][: len(vector)]
-        columns = word_indices(words, terms)
-        contributions = [vector[column] * coefficients[column] for column in columns]
-        reasons: list[str] = []
+    def explain(
+        self, label: str, item: Prepared, row: sp.csr_matrix, top: int = REASON_WORDS
+    ) -> tuple[str, ...]:
+        """Rule reasons for `label`, then the word n-grams with the largest positive push."""
+        reasons = reasons_for(label, item.normalized, rule_hits(item.normalized))
+        weights = self._weights[label]
+        terms = word_terms(self.features, item)
+        if weights is None or not terms:
+            return tuple(reasons)
+        columns = word_indices(self.features, terms)
+        values = row.toarray()[0]
+        contributions = [values[column] * weights[column] for column in columns]
+        words: list[str] = []
         for i in np.argsort(contributions)[::-1]:
-            if contributions[i] <= 0 or len(reasons) == top:
+            if contributions[i] <= 0 or len(words) == top:
                 break
             if all(token in UNINFORMATIVE for token in terms[i].split()):
                 continue
-            reasons.append(DISPLAY_NAMES.get(terms[i], terms[i]))
-        return tuple(reasons)
+            words.append(terms[i])
+        return tuple(reasons + [f"'{word}'" for word in words])
+
+
+def linear_weights(head: Any) -> np.ndarray | None:
+    """Per-feature weights of a linear head (averaged over calibration folds), else None."""
+    estimators = [c.estimator for c in getattr(head, "calibrated_classifiers_", [])] or [head]
+    coefficients = [getattr(estimator, "coef_", None) for estimator in estimators]
+    if any(c is None for c in coefficients):
+        return None
+    return np.asarray(np.mean([np.asarray(c).ravel() for c in coefficients], axis=0))

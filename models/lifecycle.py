@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,26 +16,37 @@ from .corpus import load_seed
 from .corpus import split
 from .evaluation import as_dict
 from .evaluation import evaluate
+from .training import DEFAULT_MODEL
+from .training import Progress
 from .training import fit
 
 log = logging.getLogger(__name__)
 
 
 def train_version(
-    store: Path, examples: list[Example] | None = None, *, activate: bool = True
+    store: Path,
+    examples: list[Example] | None = None,
+    *,
+    activate: bool = True,
+    kind: str = DEFAULT_MODEL,
+    progress: Progress | None = None,
 ) -> str:
     """Train on the train split, measure on the test split, save, and optionally activate."""
     examples = load_seed() if examples is None else examples
     train, test = split(examples)
-    classifier = fit(train)
+    started = time.perf_counter()
+    classifier = fit(train, kind, progress)
+    seconds = time.perf_counter() - started
     metrics = as_dict(evaluate(classifier, test)) if test else {}
     version = persistence.save(
         classifier,
         store,
         {
+            "model": kind,
             "data_hash": data_hash(train),
             "train_size": len(train),
             "test_size": len(test),
+            "training_seconds": round(seconds, 1),
             "metrics": metrics,
         },
     )
@@ -59,11 +71,12 @@ def store_lock(store: Path) -> Iterator[None]:
 def ensure_model(store: Path) -> str:
     """The active version, training one if the store has none in the current format.
 
-    A version saved by an older release of this package cannot be scored by this one,
-    so an upgrade retrains from the seed corpus instead of holding every comment.
+    A version saved by an older release of this package or of scikit-learn cannot be
+    loaded here, so an upgrade retrains from the seed corpus instead of holding every
+    comment.
     """
     with store_lock(store):
         version = persistence.active_version(store)
-        if version is None or not persistence.is_current_format(store, version):
+        if version is None or not persistence.is_loadable_here(store, version):
             version = train_version(store)
         return version

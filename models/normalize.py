@@ -1,8 +1,11 @@
 """Text normalisation shared by training and scoring, so both see the same tokens.
 
-Spammers hide words with zero-width characters, look-alike letters from other
-scripts and full-width forms; folding them lets "kеtаminе" (Cyrillic е, а) match
-"ketamine".
+Spammers hide words from filters: zero-width characters, look-alike letters from
+other scripts, full-width forms, l33t digits, s p a c e d or d.o.t.t.e.d letters,
+emoji between letters. Folding them lets "k3t4m1n3", "k e t a m i n e" and
+"kеtаminе" (Cyrillic е, а) all read "ketamine". Links, emails and phone numbers
+become tokens (`urltoken`, `emailtoken`, `phonetoken`) with the domain's words kept,
+so "visit cheap-pills.shop" and "visit pubmed.ncbi.nlm.nih.gov" stay distinguishable.
 """
 
 from __future__ import annotations
@@ -10,46 +13,94 @@ from __future__ import annotations
 import re
 import unicodedata
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
-#: Cyrillic and Greek letters that look like Latin ones.
+#: Cyrillic and Greek letters that look like Latin ones (folded only inside Latin words).
 HOMOGLYPHS = str.maketrans(
     {
-        "а": "a",
-        "е": "e",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "х": "x",
-        "у": "y",
-        "і": "i",
-        "ј": "j",
-        "ѕ": "s",
-        "ԁ": "d",
-        "ո": "n",
-        "к": "k",
-        "м": "m",
-        "т": "t",
-        "в": "b",
-        "н": "h",
-        "ο": "o",
-        "α": "a",
-        "ε": "e",
-        "ι": "i",
-        "κ": "k",
-        "ν": "v",
-        "τ": "t",
-        "ρ": "p",
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+        "ԁ": "d", "ո": "n", "ɡ": "g", "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k",
+        "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
     }
+)  # fmt: skip
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                      "$": "s", "!": "i", "|": "l", "+": "t"})  # fmt: skip
+
+#: Top-level domains that mark a bare "name.tld" as a link on their own ...
+PLAIN_TLDS = (
+    "com|net|org|info|biz|xyz|ru|io|shop|store|top|site|online|club|gov|edu|ly|gl|cc|tk|ml|ga"
+    "|su|pw|vip|casino|loan|health|clinic"
 )
+#: ... and those that are also words or typos ("great article.it helped"): links only with a path.
+PATH_TLDS = "co|me|to|us|uk|de|es|mx|ar|fr|it|in|cn|eu|ca|au|pro|app|live|link|click|win|bet|br|pl"
 URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|xyz|biz|info|ru|io|co|shop|top|site|online|example)\b\S*"
+    r"(?:(?:https?|hxxps?)://|www\.)[^\s<>\"'\]\[]+"
+    rf"|\b(?:[a-z0-9-]+\.)+(?:{PLAIN_TLDS})\b(?:/[^\s<>\"']*)?"
+    rf"|\b(?:[a-z0-9-]+\.)+(?:{PATH_TLDS})/[^\s<>\"']*",
+    re.IGNORECASE,
 )
+EMAIL = re.compile(
+    r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
+    r"|\b[\w.+-]+\s?(?:\(at\)|\[at\]|\sat\s)\s?[\w-]+(?:\s?(?:\(dot\)|\[dot\]|\sdot\s)\s?[\w-]+)+\b"
+)
+PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?![\w.])")
+#: "k e t" or "k.e.t" or "k-e-t": three or more single letters, one separator throughout.
+SPACED_LETTERS = re.compile(r"\b\w(?: \w){2,}\b|\b\w([.\-_*·•])\w(?:\1\w)+\b")
+SPACERS = re.compile(r"[ .\-_*·•]")
+LEET_WORD = re.compile(r"\b\w*[a-z][0-9@$!|+]+[a-z][\w@$!|+]*")
+REPEATS = re.compile(r"(\w)\1{3,}")
 WHITESPACE = re.compile(r"\s+")
+HOST_SPLIT = re.compile(r"[.\-_]+")
+MIN_PHONE_DIGITS = 7
 
 
 def normalize_text(text: str) -> str:
-    """Fold case, compatibility forms, invisible characters and look-alike letters."""
-    text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
-    text = text.translate(HOMOGLYPHS)
-    text = URL.sub(lambda match: f" urltoken {match.group(0)} ", text)
+    """Fold obfuscation and turn contacts into tokens; the order of the steps matters."""
+    text = strip_invisible(unicodedata.normalize("NFKC", text)).casefold()
+    text = SPACED_LETTERS.sub(lambda m: SPACERS.sub("", m.group(0)), text)
+    text = " ".join(_fold_word(word) for word in text.split())
+    text = EMAIL.sub(_email_token, text)
+    text = URL.sub(_url_token, text)
+    text = PHONE.sub(_phone_token, text)
+    text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
+    text = REPEATS.sub(r"\1\1\1", text)
     return WHITESPACE.sub(" ", text).strip()
+
+
+def strip_invisible(text: str) -> str:
+    """Drop format characters (zero-width spaces, joiners, bidi marks, soft hyphens)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _fold_word(word: str) -> str:
+    """Homoglyphs inside Latin words, accents, and emoji or symbols wedged between letters."""
+    if any("a" <= ch <= "z" for ch in word):
+        word = word.translate(HOMOGLYPHS)
+    decomposed = unicodedata.normalize("NFD", word)
+    word = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    if len(word) > 2:
+        inner = "".join(
+            ch for ch in word[1:-1] if not unicodedata.category(ch).startswith("S") or ch in "@$|+"
+        )
+        word = word[0] + inner + word[-1]
+    return unicodedata.normalize("NFC", word)
+
+
+def host_words(host: str) -> str:
+    return " ".join(part for part in HOST_SPLIT.split(host.lower()) if part and part != "www")
+
+
+def _url_token(match: re.Match[str]) -> str:
+    url = match.group(0)
+    host = re.sub(r"^(?:(?:https?|hxxps?)://)?", "", url).split("/", 1)[0].split(":", 1)[0]
+    return f" urltoken {host_words(host)} "
+
+
+def _email_token(match: re.Match[str]) -> str:
+    domain = re.split(r"@|\(at\)|\[at\]|\sat\s", match.group(0))[-1]
+    domain = re.sub(r"\s?(?:\(dot\)|\[dot\]|\sdot\s)\s?", ".", domain)
+    return f" emailtoken {host_words(domain)} "
+
+
+def _phone_token(match: re.Match[str]) -> str:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return " phonetoken " if digits >= MIN_PHONE_DIGITS else match.group(0)

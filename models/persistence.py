@@ -28,14 +28,20 @@ from .classifier import LABELS
 from .classifier import Classifier
 
 #: Bumped whenever the saved pipelines' structure changes; older versions refuse to load.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"
 
 #: Types a saved classifier may contain beyond those skops trusts by default;
 #: a file holding anything else refuses to load.
-TRUSTED_TYPES = ["models.normalize.normalize_text"]
+TRUSTED_TYPES = [
+    "models.features.Prepare",
+    "models.features.TextSignals",
+    "models.features.normalized_of",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+]
 
 
 class ModelUnavailable(Exception):
@@ -61,7 +67,8 @@ def save(classifier: Classifier, store: Path, metadata: dict[str, Any]) -> str:
     store.mkdir(parents=True, exist_ok=True)
     version = new_version_id(str(metadata.get("data_hash", "")))
     draft = Path(tempfile.mkdtemp(prefix=".draft-", dir=store))
-    skops.io.dump(dict(classifier.pipelines), draft / MODEL_FILE, compression=ZIP_DEFLATED)
+    parts = {"features": classifier.features, **classifier.heads}
+    skops.io.dump(parts, draft / MODEL_FILE, compression=ZIP_DEFLATED)
     full = {
         "id": version,
         "created": datetime.now(UTC).isoformat(),
@@ -110,16 +117,25 @@ def read_metadata(store: Path, version: str) -> dict[str, Any]:
     return data
 
 
-def is_current_format(store: Path, version: str) -> bool:
+def is_loadable_here(store: Path, version: str) -> bool:
+    """Saved in this package's format by this scikit-learn (cheap: reads metadata only)."""
     try:
-        return read_metadata(store, version).get("format") == MODEL_FORMAT
+        metadata = read_metadata(store, version)
     except ModelUnavailable:
         return False
+    saved_with = metadata.get("libraries", {}).get("scikit-learn")
+    return metadata.get("format") == MODEL_FORMAT and saved_with == sklearn.__version__
 
 
 def load(store: Path, version: str) -> Classifier:
     """Load one version, refusing untrusted types and models pickled by another scikit-learn."""
     metadata = read_metadata(store, version)
+    saved_with = metadata.get("libraries", {}).get("scikit-learn")
+    if saved_with != sklearn.__version__:
+        raise ModelUnavailable(
+            f"{version!r} was saved with scikit-learn {saved_with}, this is {sklearn.__version__}:"
+            " retrain it (`python -m models train`) rather than load it"
+        )
     if metadata.get("format") != MODEL_FORMAT:
         raise ModelUnavailable(
             f"{version!r} has format {metadata.get('format')}, not {MODEL_FORMAT}"
@@ -132,15 +148,16 @@ def load(store: Path, version: str) -> Classifier:
             raise ModelUnavailable(f"untrusted types in {version!r}: {sorted(unexpected)}")
         with warnings.catch_warnings():
             warnings.simplefilter("error", InconsistentVersionWarning)
-            pipelines = skops.io.load(path, trusted=sorted(untrusted))
+            parts = skops.io.load(path, trusted=sorted(untrusted))
+        if not isinstance(parts, dict) or set(parts) != {"features", *LABELS}:
+            raise ModelUnavailable(f"{version!r} does not hold the features and one head per label")
+        thresholds = {label: float(metadata["thresholds"][label]) for label in LABELS}
+        heads = {label: parts[label] for label in LABELS}
+        return Classifier(parts["features"], heads, thresholds, metadata)
     except ModelUnavailable:
         raise
     except Exception as error:  # a corrupt zip or state raises many kinds of errors
         raise ModelUnavailable(f"cannot load {version!r}: {error}") from error
-    if not isinstance(pipelines, dict) or set(pipelines) != set(LABELS):
-        raise ModelUnavailable(f"{version!r} does not hold one pipeline per label")
-    thresholds = {label: float(metadata["thresholds"][label]) for label in LABELS}
-    return Classifier(pipelines=pipelines, thresholds=thresholds, metadata=metadata)
 
 
 def load_active(store: Path) -> Classifier:

@@ -15,15 +15,17 @@ from models import LABELS
 from models import persistence
 from models.corpus import load_seed
 from models.corpus import split
-from models.features import WORDS
+from models.features import word_block
 from models.features import word_indices
+from models.features import word_terms
 from models.lifecycle import ensure_model
 from models.normalize import normalize_text
+from models.rules import RULES
 
 
 def test_seed_corpus_is_large_labeled_and_bilingual() -> None:
     examples = load_seed()
-    assert len(examples) >= 600
+    assert len(examples) >= 3000
     assert len({e.text for e in examples}) == len(examples)
     counts = Counter((e.spam, e.medical_claim) for e in examples)
     assert all(
@@ -47,7 +49,18 @@ def test_test_split_is_fixed_and_grouped() -> None:
         ("k\u200be\u200bt\u200bamine", "ketamine"),
         ("kеtаminе", "ketamine"),  # Cyrillic е and а
         ("ｋｅｔａｍｉｎｅ", "ketamine"),  # full-width forms
-        ("visit www.cheap.example now", "visit urltoken www.cheap.example now"),
+        ("k3t4m1n3 w1th0ut pr3scr1pt10n", "ketamine without prescription"),
+        ("k e t a m i n e", "ketamine"),
+        ("k.e.t.a.m.i.n.e online", "ketamine online"),
+        ("k🔥e🔥t🔥a🔥m🔥i🔥n🔥e", "ketamine"),
+        ("Información sobre la SESIÓN", "informacion sobre la sesion"),
+        ("visit https://cheap-pills.shop/buy?x=1", "visit urltoken cheap pills shop"),
+        ("see pubmed.ncbi.nlm.nih.gov/12345", "see urltoken pubmed ncbi nlm nih gov"),
+        ("mail joe.k (at) gmail dot com", "mail emailtoken gmail com"),
+        ("call +1 (555) 010-0199 now", "call phonetoken now"),
+        ("my dose was 0.5 mg/kg, 6 sessions", "my dose was 0.5 mg/kg, 6 sessions"),
+        ("great article.it helped", "great article.it helped"),
+        ("купить кетамин", "купить кетамин"),
     ],
 )
 def test_normalization_defeats_simple_obfuscation(raw: str, normalized: str) -> None:
@@ -58,11 +71,12 @@ def test_trained_model_separates_the_labels(model_store: Path) -> None:
     classifier = persistence.load_active(model_store)
     metrics = classifier.metadata["metrics"]
     for label in LABELS:
-        assert metrics[label]["roc_auc"] > 0.9
-        assert metrics[label]["f1"] > 0.75
+        assert metrics[label]["roc_auc"] > 0.95
+    assert metrics["spam"]["precision"] > 0.9
+    assert metrics["medical_claim"]["recall"] > 0.9
     spam, claim, clean = classifier.score(
         [
-            "Cheap pills online, no prescription needed, order now at pharma-deals dot com",
+            "Cheap pills online, no prescription needed, order now at pharma-deals.com",
             "Ketamine cures depression for everyone, just stop your antidepressants",
             "Thanks for the clear article, my mother starts her infusions next week.",
         ]
@@ -70,25 +84,53 @@ def test_trained_model_separates_the_labels(model_store: Path) -> None:
     assert spam.spam.flagged and not spam.medical_claim.flagged
     assert claim.medical_claim.flagged and not claim.spam.flagged
     assert not clean.spam.flagged and not clean.medical_claim.flagged
-    assert "cures" in claim.medical_claim.reasons
+    assert {"cure claim", "stop your medication"} <= set(claim.medical_claim.reasons)
+    assert {"a link", "sales pitch"} <= set(spam.spam.reasons)
 
 
-def test_explanations_only_name_words_of_the_comment(model_store: Path) -> None:
+TAIL = " without prescription, discreet shipping, telegram kplug"
+PLAIN_SPAM = "Buy ketamine online" + TAIL
+
+
+@pytest.mark.parametrize(
+    "obfuscated",
+    [
+        "B U Y  K E T A M I N E  O N L I N E " + TAIL,
+        "b.u.y k.e.t.a.m.i.n.e o.n.l.i.n.e" + TAIL,
+        "Buy k3t4m1n3 0nl1n3 w1th0ut pr3scr1pt10n, d1scr33t sh1pp1ng, t3l3gr4m kplug",
+        "Вuy kеtаminе оnlinе withоut рrеsсriрtiоn, disсrееt shiррing, tеlеgrаm kplug",  # Cyrillic
+        "Buy k\u200betamine on\u200bline without pre\u200bscription, discreet shipping, telegram",
+        "ｂｕｙ ｋｅｔａｍｉｎｅ ｏｎｌｉｎｅ" + TAIL,
+        "Buy k💊e💊t💊a💊m💊i💊n💊e online" + TAIL,
+    ],
+)
+def test_obfuscated_spam_is_caught(model_store: Path, obfuscated: str) -> None:
+    """Obfuscation folds away: the disguised comment scores as its plain twin does."""
+    plain, disguised = persistence.load_active(model_store).score([PLAIN_SPAM, obfuscated])
+    assert plain.spam.flagged
+    assert disguised.spam.flagged, disguised.spam
+    assert disguised.spam.probability == pytest.approx(plain.spam.probability, abs=0.1)
+
+
+def test_explanations_only_name_rules_or_words_of_the_comment(model_store: Path) -> None:
     classifier = persistence.load_active(model_store)
-    text = "Stop your meds, ketamine cures everything. Buy it at www.k-shop.example"
+    text = "Stop your meds, ketamine cures everything. Buy it at www.k-shop.com"
+    rule_reasons = {rule.reason for rule in RULES} | {"a link"}
     for score in classifier.score([text])[0].by_label():
         assert score.reasons
         for reason in score.reasons:
-            assert reason == "a link" or all(w in normalize_text(text) for w in reason.split())
+            if reason.startswith("'"):
+                assert all(w in normalize_text(text) for w in reason.strip("'").split())
+            else:
+                assert reason in rule_reasons
 
 
 def test_explanations_find_the_columns_the_model_uses(model_store: Path) -> None:
-    classifier = persistence.load_active(model_store)
-    words = dict(classifier.pipelines["spam"].named_steps["features"].transformer_list)[WORDS]
-    text = "Buy cheap meds online, no prescription: www.pills.example"
-    terms = sorted(set(words.named_steps["hash"].build_analyzer()(text)))
-    used = set(words.named_steps["hash"].transform([text]).indices)
-    assert set(word_indices(words, terms)) == used
+    features = persistence.load_active(model_store).features
+    [prepared] = features.named_steps["prepare"].transform(["Buy cheap meds online, no rx"])
+    terms = word_terms(features, prepared)
+    used = set(word_block(features).named_steps["hash"].transform([prepared]).indices)
+    assert set(word_indices(features, terms)) == used
 
 
 def test_thresholds_can_be_overridden(model_store: Path) -> None:

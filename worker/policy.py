@@ -19,10 +19,10 @@ class Verdict:
 
 
 def describe(score: LabelScore) -> str:
-    """E.g. "medical claim 0.88: 'cures', 'stop your meds'"."""
+    """E.g. "medical claim 0.88: stop your medication, 'cures'"."""
     text = f"{LABEL_NAMES[score.label]} {score.probability:.2f}"
     if score.reasons:
-        text += ": " + ", ".join(f"'{word}'" for word in score.reasons)
+        text += ": " + ", ".join(score.reasons)
     return text
 
 

@@ -1,0 +1,166 @@
+"""Hand-written detectors: features for the model, and reasons a moderator reads in plain words.
+
+Each rule runs on normalised text (see `normalize.py`: accents stripped, obfuscation
+folded, links/emails/phones turned into tokens), in English and Spanish.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+DOSE = (
+    r"\d+(?:[.,]\d+)?\s?(?:mg/kg|mg|mcg|µg|ml|cc|g|grams?|gramos?|sprays?|troches?|drops?|gotas"
+    r"|puffs?|pumps?|units?|unidades|bumps?|lines?|rayas?|pulverizaciones|dosis|doses?)\b"
+)
+IMPERATIVE = (
+    r"\b(?:take|start|use|try|do|double|triple|increase|up|bump|microdose|snort|inject|add|go"
+    r"|toma|tome|tomen|empieza|empiece|usa|use|prueba|duplica|sube|aumenta|inyecta|mete|haz)\b"
+)
+MEDICATION = (
+    r"(?:meds|medications?|medicines?|antidepressants?|ssris?|snris?|pills|gabapentin|neurontin"
+    r"|lyrica|pregabalin|zoloft|sertraline|prozac|fluoxetine|lexapro|escitalopram|effexor"
+    r"|venlafaxine|cymbalta|duloxetine|wellbutrin|lithium|litio|insulin|insulina|opioids?|opiaceos"
+    r"|benzos?|xanax|klonopin|warfarin|blood thinners?|anticoagulantes?|antipsychotics?|seroquel"
+    r"|abilify|lamictal|topiramate|topamax|triptans?|prescriptions?|medicamentos?|medicacion"
+    r"|pastillas|antidepresivos?|tratamiento|psychiatric meds|psych meds|tramadol)"
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    #: What the moderator reads, e.g. "dosing instruction".
+    reason: str
+    #: The labels this rule is evidence for.
+    labels: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    def matches(self, normalized: str) -> bool:
+        return self.pattern.search(normalized) is not None
+
+
+def _rule(name: str, reason: str, labels: tuple[str, ...], pattern: str) -> Rule:
+    return Rule(name, reason, labels, re.compile(pattern))
+
+
+SPAM = ("spam",)
+CLAIM = ("medical_claim",)
+BOTH = ("spam", "medical_claim")
+
+RULES: tuple[Rule, ...] = (
+    _rule("phone", "phone number", SPAM, r"\bphonetoken\b"),
+    _rule("email", "email address", SPAM, r"\bemailtoken\b"),
+    _rule(
+        "messenger",
+        "messenger contact",
+        SPAM,
+        r"\b(?:telegram|whatsapp|whats app|wickr|kik|wechat|viber|snapchat|threema|session id"
+        r"|signal (?:app|me|at|@)|on signal|dm me|text me|escribeme|contactame|mensaje directo)\b|\bt\.me\b",
+    ),
+    _rule(
+        "no_prescription",
+        "buying without prescription",
+        BOTH,
+        r"\b(?:without (?:a |any )?(?:prescription|rx|script|doctor)|no (?:prescription|rx|script)"
+        r"(?: needed| required)?|sin (?:receta|prescripcion)|prescription free|over the counter k)\b",
+    ),
+    _rule(
+        "sales",
+        "sales pitch",
+        SPAM,
+        r"\b(?:buy|order|purchase|shop|compra|comprar|pide|pedir|vendo|vendemos|we sell|for sale"
+        r"|en venta|best price|mejor precio|cheap|barato|discount|descuento|promo|coupon|cupon"
+        r"|free shipping|envio gratis|discreet (?:shipping|delivery)|envio discreto|\d+ ?% off)\b",
+    ),
+    _rule(
+        "seo",
+        "SEO or marketing pitch",
+        SPAM,
+        r"\b(?:backlinks?|seo|guest posts?|page rank|rank(?:ing)? higher|more traffic|your website"
+        r"|your site|your blog|visit my (?:site|blog|page|website)|check out my|mi (?:blog|web|pagina))\b",
+    ),
+    _rule(
+        "money",
+        "money or gambling offer",
+        SPAM,
+        r"\b(?:crypto|bitcoin|btc|forex|casino|betting|apuestas|slots?|loans?|prestamos?|invest(?:ment)?"
+        r"|inversion|earn \$|gana dinero|make money|passive income|trading|recovery expert|hacker)\b",
+    ),
+    _rule(
+        "dosing",
+        "dosing instruction",
+        CLAIM,
+        rf"{IMPERATIVE}[^.?!\n]{{0,40}}{DOSE}|{DOSE}[^.?!\n]{{0,30}}\b(?:every|each|twice|a day|per day"
+        r"|daily|at home|nightly|cada|al dia|diario|en casa)\b",
+    ),
+    _rule(
+        "stop_medication",
+        "stop your medication",
+        CLAIM,
+        rf"\b(?:stop|quit|ditch|dump|toss|throw (?:away|out)|get off|come off|drop|skip|flush|ditch"
+        rf"|don'?t need|no need for|won'?t need|no longer need|deja|dejar|dejen|tira|tirar|suspende"
+        rf"|suspender|abandona|olvida(?:te)? de|no necesitas?)\b(?:\W+\w+){{0,3}}?\W+{MEDICATION}\b",
+    ),
+    _rule(
+        "cure",
+        "cure claim",
+        CLAIM,
+        r"\b(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
+        r"|cura|curan|curo|curara|curada|curado|sana todo|revierte (?:el )?envejecimiento"
+        r"|miracle|milagro(?:so)?)\b",
+    ),
+    _rule(
+        "guarantee",
+        "guaranteed outcome",
+        CLAIM,
+        r"\b(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
+        r"|will be (?:pain|depression|symptom)[ -]?free|for good|forever|permanently|para siempre"
+        r"|never (?:again|come back)|nunca (?:mas|vuelve))\b",
+    ),
+    _rule(
+        "street_ketamine",
+        "street or online ketamine",
+        CLAIM,
+        r"\b(?:street (?:k|ketamine)|dealer|from a (?:friend|guy|buddy)|vet(?:erinary)? (?:k|ketamine)"
+        r"|horse tranq\w*|dark ?web|special k|buy (?:k|ketamine|it) online|en la calle|un camello"
+        r"|de un amigo|ketamina (?:de )?veterinaria|por internet)\b",
+    ),
+    _rule(
+        "combination",
+        "dangerous combination called safe",
+        CLAIM,
+        r"\b(?:alcohol|booze|drinks?|beers?|wine|benzos?|xanax|valium|opioids?|oxy\w*|tramadol|maois?"
+        r"|cerveza|vino|copas?)\b[^.?!\n]{0,60}\b(?:safe|fine|ok(?:ay)?|no problem|no big deal|harmless"
+        r"|seguro|sin problema|no pasa nada|tranquilo)\b",
+    ),
+    _rule(
+        "no_risk",
+        "no-risk claim",
+        CLAIM,
+        r"\b(?:not (?:at all )?addictive|isn'?t addictive|zero (?:risk|side effects)|no side effects"
+        r"|completely safe|totally safe|100 ?% safe|harmless|no risks?|sin efectos secundarios"
+        r"|no es adictiv[oa]|totalmente segur[oa]|cero riesgos?|sin riesgos?)\b",
+    ),
+)
+
+
+def rule_hits(normalized: str) -> list[Rule]:
+    return [rule for rule in RULES if rule.matches(normalized)]
+
+
+def link_count(normalized: str) -> int:
+    return normalized.count("urltoken")
+
+
+def reasons_for(label: str, normalized: str, hits: Sequence[Rule] | None = None) -> list[str]:
+    """Plain-word reasons for one label, e.g. ["3 links", "phone number"]."""
+    hits = rule_hits(normalized) if hits is None else hits
+    reasons = []
+    if label == "spam":
+        links = link_count(normalized)
+        if links:
+            reasons.append("a link" if links == 1 else f"{links} links")
+    reasons.extend(rule.reason for rule in hits if label in rule.labels)
+    return reasons
