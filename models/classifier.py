@@ -10,10 +10,12 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
 from .features import Prepared
+from .features import transform_prepared
 from .features import word_indices
 from .features import word_terms
 from .rules import reasons_for
@@ -63,6 +65,7 @@ class Classifier:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._compiled = {label: CompiledHead.of(self.heads[label]) for label in LABELS}
         self._weights = {label: linear_weights(self.heads[label]) for label in LABELS}
 
     @property
@@ -70,11 +73,24 @@ class Classifier:
         return str(self.metadata.get("id", "unsaved"))
 
     def probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        matrix = self.features.transform(list(texts))
-        return self._probabilities(matrix)
+        return self._probabilities(self._matrix(self._prepare(texts)))
+
+    def _prepare(self, texts: Sequence[str]) -> list[Prepared]:
+        prepared: list[Prepared] = self.features.named_steps["prepare"].transform(list(texts))
+        return prepared
+
+    def _matrix(self, prepared: list[Prepared]) -> sp.csr_matrix:
+        return transform_prepared(self.features, prepared)
 
     def _probabilities(self, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
-        return {label: self.heads[label].predict_proba(matrix)[:, 1] for label in LABELS}
+        result = {}
+        for label in LABELS:
+            compiled = self._compiled[label]
+            if compiled is not None:
+                result[label] = compiled.predict_proba(matrix)
+            else:
+                result[label] = self.heads[label].predict_proba(matrix)[:, 1]
+        return result
 
     def score(
         self, texts: Sequence[str], thresholds: Mapping[str, float | None] | None = None
@@ -85,8 +101,8 @@ class Classifier:
         for label in LABELS:
             override = overrides.get(label)
             chosen[label] = self.thresholds[label] if override is None else override
-        prepared = self.features.named_steps["prepare"].transform(list(texts))
-        matrix = sp.csr_matrix(self.features.named_steps["union"].transform(prepared))
+        prepared = self._prepare(texts)
+        matrix = self._matrix(prepared)
         probabilities = self._probabilities(matrix)
         results = []
         for index, item in enumerate(prepared):
@@ -113,8 +129,8 @@ class Classifier:
         if weights is None or not terms:
             return tuple(reasons)
         columns = word_indices(self.features, terms)
-        values = row.toarray()[0]
-        contributions = [values[column] * weights[column] for column in columns]
+        values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        contributions = [values.get(column, 0.0) * weights[column] for column in columns]
         words: list[str] = []
         for i in np.argsort(contributions)[::-1]:
             if contributions[i] <= 0 or len(words) == top:
@@ -123,6 +139,41 @@ class Classifier:
                 continue
             words.append(terms[i])
         return tuple(reasons + [f"'{word}'" for word in words])
+
+
+@dataclass(frozen=True)
+class CompiledHead:
+    """A sigmoid-calibrated linear head reduced to arrays: one matrix product per batch.
+
+    Computes exactly what `CalibratedClassifierCV.predict_proba` does for two classes
+    (the mean over folds of expit(-(a * (x.w + b) + c))) without scikit-learn's
+    per-call validation, which costs more than the arithmetic for one comment.
+    """
+
+    weights: np.ndarray  # (n_features, folds)
+    intercepts: np.ndarray  # (folds,)
+    slopes: np.ndarray  # (folds,)
+    offsets: np.ndarray  # (folds,)
+
+    @classmethod
+    def of(cls, head: Any) -> CompiledHead | None:
+        folds = getattr(head, "calibrated_classifiers_", None)
+        if not folds or getattr(head, "method", None) != "sigmoid":
+            return None
+        estimators = [fold.estimator for fold in folds]
+        if not all(getattr(e, "coef_", np.empty((2, 0))).shape[0] == 1 for e in estimators):
+            return None
+        return cls(
+            weights=np.column_stack([np.ravel(e.coef_) for e in estimators]),
+            intercepts=np.array([float(np.ravel(e.intercept_)[0]) for e in estimators]),
+            slopes=np.array([float(fold.calibrators[0].a_) for fold in folds]),
+            offsets=np.array([float(fold.calibrators[0].b_) for fold in folds]),
+        )
+
+    def predict_proba(self, matrix: sp.csr_matrix) -> np.ndarray:
+        decision = np.asarray(matrix @ self.weights) + self.intercepts
+        probability = expit(-(decision * self.slopes + self.offsets)).mean(axis=1)
+        return np.asarray(np.minimum(probability, 1.0))
 
 
 def linear_weights(head: Any) -> np.ndarray | None:

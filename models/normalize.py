@@ -49,6 +49,13 @@ SPACERS = re.compile(r"[ .\-_*·•]")
 LEET_WORD = re.compile(r"\b\w*[a-z][0-9@$!|+]+[a-z][\w@$!|+]*")
 REPEATS = re.compile(r"(\w)\1{3,}")
 WHITESPACE = re.compile(r"\s+")
+#: Unicode's format characters (category Cf): invisible, and used to split words.
+INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
 HOST_SPLIT = re.compile(r"[.\-_]+")
 MIN_PHONE_DIGITS = 7
 
@@ -68,11 +75,13 @@ def normalize_text(text: str) -> str:
 
 def strip_invisible(text: str) -> str:
     """Drop format characters (zero-width spaces, joiners, bidi marks, soft hyphens)."""
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return INVISIBLE.sub("", text)
 
 
 def _fold_word(word: str) -> str:
     """Homoglyphs inside Latin words, accents, and emoji or symbols wedged between letters."""
+    if word.isascii():  # the common case: nothing here to fold
+        return word
     if any("a" <= ch <= "z" for ch in word):
         word = word.translate(HOMOGLYPHS)
     decomposed = unicodedata.normalize("NFD", word)

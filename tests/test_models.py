@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -15,11 +17,13 @@ from models import LABELS
 from models import persistence
 from models.corpus import load_seed
 from models.corpus import split
+from models.features import transform_prepared
 from models.features import word_block
 from models.features import word_indices
 from models.features import word_terms
 from models.lifecycle import ensure_model
 from models.normalize import normalize_text
+from models.normalize import strip_invisible
 from models.rules import RULES
 
 
@@ -131,6 +135,27 @@ def test_explanations_find_the_columns_the_model_uses(model_store: Path) -> None
     terms = word_terms(features, prepared)
     used = set(word_block(features).named_steps["hash"].transform([prepared]).indices)
     assert set(word_indices(features, terms)) == used
+
+
+def test_fast_paths_compute_what_scikit_learn_computes(model_store: Path) -> None:
+    """The worker's one-comment path skips scikit-learn's overhead, not its arithmetic."""
+    classifier = persistence.load_active(model_store)
+    texts = [e.text for e in split(load_seed())[1][:200]] + ["", "!!!", "ok"]
+    prepared = classifier.features.named_steps["prepare"].transform(texts)
+    fast = transform_prepared(classifier.features, prepared)
+    reference = classifier.features.named_steps["union"].transform(prepared)
+    assert abs(fast - reference).max() < 1e-12
+    probabilities = classifier.probabilities(texts)
+    for label in LABELS:
+        expected = classifier.heads[label].predict_proba(reference)[:, 1]
+        np.testing.assert_allclose(probabilities[label], expected, atol=1e-12)
+
+
+def test_every_invisible_format_character_is_stripped() -> None:
+    format_characters = [
+        chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+    ]
+    assert strip_invisible("a" + "".join(format_characters) + "b") == "ab"
 
 
 def test_thresholds_can_be_overridden(model_store: Path) -> None:

@@ -71,7 +71,9 @@ def test_clean_comment_publishes_and_flagged_ones_are_held(
     assert clean.status is CommentStatus.PUBLISHED
     assert clean.reasons == []
     assert spam.status is CommentStatus.HELD
-    assert re.match(r"spam (0\.9\d|1\.00): a link, phone number, messenger contact", spam.reasons[0])
+    assert re.match(
+        r"spam (0\.9\d|1\.00): a link, phone number, messenger contact", spam.reasons[0]
+    )
     assert medical.status is CommentStatus.HELD
     assert any(reason.startswith("medical claim") for reason in medical.reasons)
     assert "cure claim" in medical.reasons[0]
