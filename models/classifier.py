@@ -18,6 +18,7 @@ from .features import Prepared
 from .features import transform_prepared
 from .features import word_indices
 from .features import word_terms
+from .rules import Rule
 from .rules import reasons_for
 from .rules import rule_hits
 
@@ -106,13 +107,17 @@ class Classifier:
         probabilities = self._probabilities(matrix)
         results = []
         for index, item in enumerate(prepared):
-            row = matrix.getrow(index)
+            start, end = matrix.indptr[index], matrix.indptr[index + 1]
+            columns = matrix.indices[start:end].tolist()
+            row = dict(zip(columns, matrix.data[start:end].tolist(), strict=True))
+            hits = rule_hits(item.normalized)
+            terms = word_terms(self.features, item)
             per_label = {
                 label: LabelScore(
                     label=label,
                     probability=float(probabilities[label][index]),
                     threshold=float(chosen[label]),
-                    reasons=self.explain(label, item, row),
+                    reasons=self.explain(label, item, row, hits, terms),
                 )
                 for label in LABELS
             }
@@ -120,17 +125,25 @@ class Classifier:
         return results
 
     def explain(
-        self, label: str, item: Prepared, row: sp.csr_matrix, top: int = REASON_WORDS
+        self,
+        label: str,
+        item: Prepared,
+        row: dict[int, float],
+        hits: list[Rule],
+        terms: list[str],
+        top: int = REASON_WORDS,
     ) -> tuple[str, ...]:
-        """Rule reasons for `label`, then the word n-grams with the largest positive push."""
-        reasons = reasons_for(label, item.normalized, rule_hits(item.normalized))
+        """Rule reasons for `label`, then the word n-grams with the largest positive push.
+
+        `row` maps the comment's feature columns to values, `hits` are its rules and
+        `terms` its word n-grams, all computed once per comment for both labels.
+        """
+        reasons = reasons_for(label, item.normalized, hits)
         weights = self._weights[label]
-        terms = word_terms(self.features, item)
         if weights is None or not terms:
             return tuple(reasons)
         columns = word_indices(self.features, terms)
-        values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        contributions = [values.get(column, 0.0) * weights[column] for column in columns]
+        contributions = [row.get(column, 0.0) * weights[column] for column in columns]
         words: list[str] = []
         for i in np.argsort(contributions)[::-1]:
             if contributions[i] <= 0 or len(words) == top:
