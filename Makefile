@@ -46,6 +46,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/classifier.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
