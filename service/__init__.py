@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_migrate import Migrate
 
+from .abuse import limiter_init_app
 from .config import load_config
 from .db import db
 from .errors import register_error_handlers
@@ -33,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(pages.bp)
+    limiter_init_app(app)
     return app
 
 

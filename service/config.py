@@ -46,6 +46,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PENDING_SWEEP_AGE": 120.0,
         "TRUSTED_PROXIES": 0,
         "LOG_LEVEL": "INFO",
+        # Abuse defences (see service/abuse.py).
+        "COMMENT_RATE_LIMIT": "5 per minute;60 per day",
+        "THREAD_RATE_LIMIT": "60 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_KEY_PREFIX": "comments",
+        "REQUIRE_FORM_TOKEN": True,
+        "MIN_SUBMIT_SECONDS": 3.0,
+        "FORM_TOKEN_MAX_AGE": 7 * 24 * 3600,
+        "DUPLICATE_WINDOW": 24 * 3600,
         "JSON_SORT_KEYS": False,
         "CELERY": {
             "broker_url": "filesystem://",
@@ -85,6 +94,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["ALLOWED_ORIGINS"] = split_list(os.environ["ALLOWED_ORIGINS"])
     if os.environ.get("REDIS_URL"):
         use_redis_broker(app.config["CELERY"], os.environ["REDIS_URL"])
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     if os.environ.get("CELERY_BROKER_URL"):
         app.config["CELERY"]["broker_url"] = os.environ["CELERY_BROKER_URL"]
     app.config.from_prefixed_env()

@@ -91,6 +91,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     website: Mapped[str | None] = mapped_column(sa.String(500))
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The body as sanitised HTML, rendered once when stored (see `rendering.py`).
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     status: Mapped[CommentStatus] = mapped_column(
         enum_column(CommentStatus, "comment_status"), default=CommentStatus.PENDING, index=True

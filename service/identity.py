@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 from flask import Request
 from flask import current_app
@@ -44,3 +45,29 @@ def token_matches(token: str, comment_id: int) -> bool:
         return bool(_serializer().loads(token) == comment_id)
     except BadSignature:
         return False
+
+
+FORM_SALT = "comment-form"
+
+
+def _form_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FORM_SALT)
+
+
+def form_token() -> str:
+    """A signed 'form shown at' time, handed out with the thread for the time-to-submit check."""
+    return _form_serializer().dumps(round(time.time(), 3))
+
+
+def form_age(token: str | None) -> float | None:
+    """Seconds since `token` was issued, or None when missing, forged or too old."""
+    if not token:
+        return None
+    try:
+        issued = _form_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(issued, int | float):
+        return None
+    age = time.time() - float(issued)
+    return age if 0 <= age <= current_app.config["FORM_TOKEN_MAX_AGE"] else None

@@ -100,7 +100,7 @@ def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str,
         use_redis_broker(celery, REDIS_URL)
         yield celery
         client = redis.Redis.from_url(REDIS_URL)
-        client.delete(queue)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         client.close()
         return
     folder = tmp_path / "broker"
@@ -128,6 +128,12 @@ def build_app(
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MODEL_STORE": str(model_store),
         "CELERY": {**base, **broker},
+        # Abuse defences have their own tests; elsewhere they would only get in the way.
+        "REQUIRE_FORM_TOKEN": False,
+        "COMMENT_RATE_LIMIT": "10000 per minute",
+        "THREAD_RATE_LIMIT": "10000 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}",
         **overrides,
     }
     app = create_app(config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from service.db import Comment
 from service.db import CommentStatus
 from service.db import Thread
 from service.db import db
+from service.rendering import render_comment
 
 THREAD_URI = "/blog/ketamine-chronic-pain"
 
@@ -37,18 +39,22 @@ def make_comment(**overrides: Any) -> Comment:
         "ip_hash": "0" * 32,
     }
     values.update(overrides)
+    values.setdefault("body_html", render_comment(values["body"]))
     comment = Comment(thread=thread, **values)
     db.session.add(comment)
     db.session.commit()
     return comment
 
 
+_serial = itertools.count(1)
+
+
 def payload(**overrides: Any) -> dict[str, Any]:
-    """A valid POST body for /api/v1/comments."""
+    """A valid POST body for /api/v1/comments (a different text each time: no duplicates)."""
     body: dict[str, Any] = {
         "thread": THREAD_URI,
         "author": "Daniel",
-        "body": "How many infusions did it take before you noticed a difference?",
+        "body": f"How many infusions did it take before you felt a difference? ({next(_serial)})",
     }
     body.update(overrides)
     return {key: value for key, value in body.items() if value is not None}

@@ -15,7 +15,7 @@ from tests.factories import make_thread
 from tests.factories import payload
 
 URL = "/api/v1/comments"
-PUBLIC_FIELDS = {"id", "parent_id", "author", "website", "body", "created", "replies"}
+PUBLIC_FIELDS = {"id", "parent_id", "author", "website", "body", "html", "created", "replies"}
 
 
 def walk(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -142,3 +142,32 @@ def test_cors_allows_only_configured_origins(app: Flask, client: FlaskClient) ->
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type"
     assert "Access-Control-Allow-Credentials" not in preflight.headers
+
+
+def test_listing_answers_304_until_something_changes(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_comment(body="first")
+    query = {"thread": THREAD_URI}
+    first = client.get(URL, query_string=query)
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    etag = first.headers["ETag"]
+    again = client.get(URL, query_string=query, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    with app.app_context():
+        make_comment(body="second")
+    changed = client.get(URL, query_string=query, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["total"] == 2
+
+
+def test_counts_for_article_lists(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_comment()
+        make_comment()
+        make_comment(status=CommentStatus.HELD)
+        make_comment(thread=make_thread("/blog/nad-plus"))
+    response = client.get(
+        "/api/v1/counts", query_string=[("thread", THREAD_URI), ("thread", "/blog/nad-plus"),
+                                        ("thread", "/blog/none")],
+    )  # fmt: skip
+    assert response.get_json() == {THREAD_URI: 2, "/blog/nad-plus": 1, "/blog/none": 0}
+    assert client.get("/api/v1/counts").status_code == 400

@@ -14,6 +14,8 @@ CORS_MAX_AGE = 600
 def allow_configured_origins(response: Response) -> Response:
     """CORS for the blog origins in ALLOWED_ORIGINS only; the API uses no cookies."""
     response.vary.add("Origin")
+    if response.status_code not in (429, 503):  # the rate limiter adds it to every answer
+        response.headers.pop("Retry-After", None)
     origin = request.headers.get("Origin")
     if origin and origin in current_app.config["ALLOWED_ORIGINS"]:
         response.headers["Access-Control-Allow-Origin"] = origin

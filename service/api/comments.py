@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -13,16 +14,21 @@ from flask import jsonify
 from flask import request
 from flask import url_for
 
+from ..abuse import bot_reason
+from ..abuse import duplicate_of
 from ..db import Comment
 from ..db import CommentStatus
 from ..db import Thread
 from ..db import db
+from ..db import utcnow
 from ..errors import ApiError
 from ..identity import client_ip
+from ..identity import form_token
 from ..identity import hash_ip
 from ..identity import status_token
 from ..identity import token_matches
 from ..queue import enqueue_classification
+from ..rendering import render_comment
 from . import bp
 from .validation import NewComment
 from .validation import parse_new_comment
@@ -30,6 +36,7 @@ from .validation import parse_new_comment
 log = logging.getLogger(__name__)
 
 PER_PAGE_DEFAULT = 50
+COUNTS_MAX = 50
 PER_PAGE_MAX = 100
 SORTS = {"oldest": sa.asc, "newest": sa.desc}
 USER_AGENT_MAX = 300
@@ -37,11 +44,24 @@ USER_AGENT_MAX = 300
 
 @bp.post("/comments")
 def post_comment() -> tuple[Response, int, dict[str, str]]:
-    """Store a comment as `pending`, commit, then queue it for the classifier."""
+    """Store a comment as `pending`, commit, then queue it for the classifier.
+
+    Rate limited per address and per thread (see `abuse.limiter_init_app`).
+    """
     payload = read_json_body()
     new = parse_new_comment(payload)
     thread = get_or_create_thread(new)
     parent = check_parent(new, thread)
+    ip_hash = hash_ip(client_ip(request))
+    bot = bot_reason(new.honeypot, new.form_token)
+    if bot is None and (earlier := duplicate_of(thread, ip_hash, new.body)) is not None:
+        db.session.rollback()
+        raise ApiError(
+            409,
+            "You already posted this comment.",
+            code="duplicate",
+            fields={"body": f"Same text as comment {earlier}."},
+        )
     comment = Comment(
         thread=thread,
         parent_id=parent.id if parent else None,
@@ -49,18 +69,24 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
         email=new.email,
         website=new.website,
         body=new.body,
-        status=CommentStatus.PENDING,
-        reasons=[],
-        ip_hash=hash_ip(client_ip(request)),
+        body_html=render_comment(new.body),
+        status=CommentStatus.REJECTED if bot else CommentStatus.PENDING,
+        reasons=[bot] if bot else [],
+        decided_at=utcnow() if bot else None,
+        ip_hash=ip_hash,
         user_agent=request.user_agent.string[:USER_AGENT_MAX] or None,
     )
     db.session.add(comment)
     db.session.commit()
-    log.info("comment %s stored as pending", comment.id)
-    enqueue_classification(comment.id)
+    if bot:
+        log.info("comment %s rejected at the door: %s", comment.id, bot)
+    else:
+        log.info("comment %s stored as pending", comment.id)
+        enqueue_classification(comment.id)
     token = status_token(comment.id)
     location = url_for("api.get_own_comment", comment_id=comment.id, token=token)
-    body = jsonify(id=comment.id, status=comment.status.value, token=token)
+    # A bot's answer is the same as a person's: it must not learn what gave it away.
+    body = jsonify(id=comment.id, status=CommentStatus.PENDING.value, token=token)
     return body, 202, {"Location": location}
 
 
@@ -92,15 +118,45 @@ def list_comments() -> Response:
         raise ApiError(400, "Unknown sort order.", fields={"sort": "Use 'oldest' or 'newest'."})
 
     thread = db.session.scalar(sa.select(Thread).where(Thread.uri == uri))
-    if thread is None:
-        return jsonify(
-            thread={"uri": uri, "title": None},
-            total=0,
-            page=page,
-            per_page=per_page,
-            pages=0,
-            comments=[],
+    listing = thread_listing(thread, uri, page, per_page, sort)
+    # The ETag covers the comments only: the form token changes every second.
+    etag = hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = jsonify(listing | {"form_token": form_token()})
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+@bp.get("/counts")
+def count_comments() -> Response:
+    """Published comments per thread, for article lists: `?thread=A&thread=B`."""
+    uris = request.args.getlist("thread")
+    if not uris or len(uris) > COUNTS_MAX:
+        raise ApiError(
+            400,
+            f"Give 1 to {COUNTS_MAX} 'thread' parameters.",
+            fields={"thread": "Required, repeatable."},
         )
+    counts = dict.fromkeys(uris, 0)
+    rows = db.session.execute(
+        sa.select(Thread.uri, sa.func.count(Comment.id))
+        .join(Comment, Comment.thread_id == Thread.id)
+        .where(Thread.uri.in_(uris), Comment.status == CommentStatus.PUBLISHED)
+        .group_by(Thread.uri)
+    )
+    counts.update({uri: int(count) for uri, count in rows})
+    return jsonify(counts)
+
+
+def thread_listing(
+    thread: Thread | None, uri: str, page: int, per_page: int, sort: str
+) -> dict[str, Any]:
+    if thread is None:
+        return {"thread": {"uri": uri, "title": None}, "total": 0, "page": page,
+                "per_page": per_page, "pages": 0, "comments": []}  # fmt: skip
     published = sa.and_(Comment.thread_id == thread.id, Comment.status == CommentStatus.PUBLISHED)
     is_root = Comment.parent_id.is_(None)
     roots = db.paginate(
@@ -114,16 +170,14 @@ def list_comments() -> Response:
     replies = list(
         db.session.scalars(sa.select(Comment).where(published, ~is_root).order_by(Comment.id))
     )
-    tree = nest_replies(list(roots.items), replies)
-    total = len(root_ids) + count_visible_replies(replies, root_ids)
-    return jsonify(
-        thread={"uri": thread.uri, "title": thread.title},
-        total=total,
-        page=page,
-        per_page=per_page,
-        pages=math.ceil(len(root_ids) / per_page),
-        comments=tree,
-    )
+    return {
+        "thread": {"uri": thread.uri, "title": thread.title},
+        "total": len(root_ids) + count_visible_replies(replies, root_ids),
+        "page": page,
+        "per_page": per_page,
+        "pages": math.ceil(len(root_ids) / per_page),
+        "comments": nest_replies(list(roots.items), replies),
+    }
 
 
 def read_json_body() -> Any:
@@ -191,6 +245,7 @@ def public_comment(comment: Comment) -> dict[str, Any]:
         "author": comment.author,
         "website": comment.website,
         "body": comment.body,
+        "html": comment.body_html,
         "created": comment.created_at.isoformat(),
     }
 

@@ -12,7 +12,8 @@ from email_validator import validate_email
 from ..errors import ApiError
 
 ACCEPTED_KEYS = frozenset(
-    {"thread", "title", "url", "author", "body", "email", "website", "parent_id"}
+    {"thread", "title", "url", "author", "body", "email", "website", "parent_id", "form_token"}
+    | {"homepage"}  # the honeypot: a field people never see and bots fill in
 )
 AUTHOR_MAX = 80
 BODY_MAX = 5000
@@ -33,6 +34,8 @@ class NewComment:
     email: str | None
     website: str | None
     parent_id: int | None
+    form_token: str | None = None
+    honeypot: str | None = None
 
 
 def parse_new_comment(payload: Any) -> NewComment:
@@ -89,10 +92,15 @@ def parse_new_comment(payload: Any) -> NewComment:
     ):
         errors["parent_id"] = "Must be a positive integer."
 
+    form_token = payload.get("form_token") if isinstance(payload.get("form_token"), str) else None
+    honeypot = payload.get("homepage")
     if errors:
         raise ApiError(422, "Some fields are invalid.", fields=errors)
     assert thread is not None and author is not None and body is not None
-    return NewComment(thread, title, url, author, body, email, website, parent_id)
+    return NewComment(
+        thread, title, url, author, body, email, website, parent_id, form_token,
+        str(honeypot) if honeypot else None,
+    )  # fmt: skip
 
 
 def is_http_url(value: str) -> bool:

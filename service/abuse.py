@@ -1,0 +1,91 @@
+"""Cheap defences in front of the classifier: honeypot, time to submit, rate limits, duplicates.
+
+A bot that fills the honeypot or posts faster than a person can type gets the same
+202 as everyone else, and its comment is stored as rejected spam: it learns nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask import current_app
+from flask import request
+from flask_limiter import Limiter
+
+from .db import Comment
+from .db import Thread
+from .db import db
+from .db import utcnow
+from .identity import client_ip
+from .identity import form_age
+
+HONEYPOT = "honeypot"
+TOO_FAST = "submitted too fast"
+
+
+def _client_key() -> str:
+    return client_ip(request)
+
+
+def _thread_key() -> str:
+    payload = request.get_json(silent=True)
+    thread = payload.get("thread") if isinstance(payload, dict) else None
+    return f"thread:{thread}" if isinstance(thread, str) else "thread:?"
+
+
+#: The views rate limited per client address and per thread (by endpoint name).
+RATE_LIMITED_VIEWS = ("api.post_comment",)
+
+
+def limiter_init_app(app: Flask) -> Limiter:
+    """A limiter per app, reading RATELIMIT_* config (Redis storage when REDIS_URL is set).
+
+    One instance per app rather than a module global: Flask-Limiter keeps the first
+    app's storage settings on a shared instance, and tests build many apps.
+    Call after the blueprints are registered.
+    """
+    limiter = Limiter(key_func=_client_key, app=app, headers_enabled=True)
+    for endpoint in RATE_LIMITED_VIEWS:
+        view: Any = app.view_functions[endpoint]
+        view = limiter.limit(post_limit, methods=["POST"])(view)
+        view = limiter.limit(thread_limit, key_func=_thread_key, methods=["POST"])(view)
+        app.view_functions[endpoint] = view
+    return limiter
+
+
+def post_limit() -> str:
+    return str(current_app.config["COMMENT_RATE_LIMIT"])
+
+
+def thread_limit() -> str:
+    return str(current_app.config["THREAD_RATE_LIMIT"])
+
+
+def bot_reason(honeypot: str | None, token: str | None) -> str | None:
+    """Why this submission is a bot's, or None for a plausible person."""
+    if honeypot:
+        return HONEYPOT
+    if not current_app.config["REQUIRE_FORM_TOKEN"]:
+        return None
+    age = form_age(token)
+    if age is None or age < float(current_app.config["MIN_SUBMIT_SECONDS"]):
+        return TOO_FAST
+    return None
+
+
+def duplicate_of(thread: Thread, ip_hash: str, body: str) -> int | None:
+    """An earlier comment with the same text from the same address in the same thread."""
+    since = utcnow() - timedelta(seconds=float(current_app.config["DUPLICATE_WINDOW"]))
+    return db.session.scalar(
+        sa.select(Comment.id)
+        .where(
+            Comment.thread_id == thread.id,
+            Comment.ip_hash == ip_hash,
+            Comment.body == body,
+            Comment.created_at >= since,
+        )
+        .limit(1)
+    )

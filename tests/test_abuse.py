@@ -1,0 +1,121 @@
+"""Honeypot, time to submit, rate limits and duplicates in front of the classifier."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.db import Comment
+from service.db import CommentStatus
+from service.db import db
+from tests.conftest import REDIS_URL
+from tests.factories import THREAD_URI
+from tests.factories import payload
+
+URL = "/api/v1/comments"
+
+
+def stored(app: Flask, comment_id: int) -> Comment:
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment is not None
+        db.session.expunge(comment)
+        return comment
+
+
+def form_token(client: FlaskClient) -> str:
+    token = client.get(URL, query_string={"thread": THREAD_URI}).get_json()["form_token"]
+    assert isinstance(token, str)
+    return token
+
+
+@pytest.fixture
+def guarded(app: Flask) -> Flask:
+    app.config.update(REQUIRE_FORM_TOKEN=True, MIN_SUBMIT_SECONDS=0.5)
+    return app
+
+
+def test_honeypot_gets_a_202_and_is_stored_rejected(app: Flask, client: FlaskClient) -> None:
+    response = client.post(URL, json=payload(homepage="http://bot.example"))
+    assert response.status_code == 202
+    assert response.get_json()["status"] == "pending"  # indistinguishable for the bot
+    comment = stored(app, response.get_json()["id"])
+    assert comment.status is CommentStatus.REJECTED
+    assert comment.reasons == ["honeypot"]
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_missing_or_forged_form_token_is_a_bot(
+    guarded: Flask, client: FlaskClient, token: str | None
+) -> None:
+    response = client.post(URL, json=payload(form_token=token))
+    assert response.status_code == 202
+    assert stored(guarded, response.get_json()["id"]).reasons == ["submitted too fast"]
+
+
+def test_posting_faster_than_a_person_is_rejected_slower_is_pending(
+    guarded: Flask, client: FlaskClient
+) -> None:
+    token = form_token(client)
+    fast = client.post(URL, json=payload(form_token=token)).get_json()["id"]
+    time.sleep(0.6)
+    slow = client.post(URL, json=payload(form_token=token)).get_json()["id"]
+    assert stored(guarded, fast).status is CommentStatus.REJECTED
+    assert stored(guarded, slow).status is CommentStatus.PENDING
+
+
+def test_duplicate_from_the_same_reader_is_409(app: Flask, client: FlaskClient) -> None:
+    body = payload()
+    first = client.post(URL, json=body)
+    again = client.post(URL, json=body)
+    assert first.status_code == 202
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "duplicate"
+    other_reader = client.post(URL, json=body, environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert other_reader.status_code == 202
+
+
+def test_rate_limit_per_client_answers_429_with_retry_after(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["COMMENT_RATE_LIMIT"] = "3 per minute"
+    statuses = [client.post(URL, json=payload()).status_code for _ in range(4)]
+    assert statuses == [202, 202, 202, 429]
+    limited = client.post(URL, json=payload())
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 0
+    elsewhere = client.post(URL, json=payload(), environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert elsewhere.status_code == 202
+    assert client.get(URL, query_string={"thread": THREAD_URI}).status_code == 200
+
+
+def test_rate_limit_per_thread_whatever_the_address(app: Flask, client: FlaskClient) -> None:
+    app.config["THREAD_RATE_LIMIT"] = "2 per minute"
+    addresses = ["192.0.2.1", "192.0.2.2", "192.0.2.3"]
+    statuses = [
+        client.post(URL, json=payload(), environ_base={"REMOTE_ADDR": a}).status_code
+        for a in addresses
+    ]
+    assert statuses == [202, 202, 429]
+    other_thread = client.post(URL, json=payload(thread="/blog/nad"))
+    assert other_thread.status_code == 202
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL not set: memory storage is tested above")
+def test_rate_limits_are_shared_through_redis(make_app: Callable[..., Flask]) -> None:
+    """Two app instances (two gunicorn workers) count against the same limit."""
+    shared = {
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "COMMENT_RATE_LIMIT": "2 per minute",
+    }
+    first = make_app(**shared).test_client()
+    second = make_app(**shared).test_client()
+    assert first.post(URL, json=payload()).status_code == 202
+    assert second.post(URL, json=payload()).status_code == 202
+    assert first.post(URL, json=payload()).status_code == 429
