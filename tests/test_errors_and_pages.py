@@ -52,7 +52,7 @@ def test_demo_page_shows_the_article_and_form(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "How Does Ketamine Treatment Work for Chronic Pain?" in html
     assert 'data-thread="/blog/ketamine-chronic-pain"' in html
-    assert "<form" in html and "demo.js" in html
+    assert '<div id="comments"></div>' in html and "/widget.js" in html
 
 
 def test_health_probes(client: FlaskClient) -> None:

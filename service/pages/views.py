@@ -5,11 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Response
 from flask import jsonify
+from flask import current_app
 from flask import render_template
+from flask import send_from_directory
 
 from ..db import db
 from . import bp
 
+WIDGET_MAX_AGE = 300
 DEMO_ARTICLE = {
     "uri": "/blog/ketamine-chronic-pain",
     "title": "How Does Ketamine Treatment Work for Chronic Pain?",
@@ -19,6 +22,16 @@ DEMO_ARTICLE = {
 @bp.get("/")
 def demo_article() -> str:
     return render_template("pages/article.html", article=DEMO_ARTICLE)
+
+
+@bp.get("/widget.js")
+def widget_script() -> Response:
+    """The embeddable widget, at a stable top-level URL for blogs' script tags."""
+    response = send_from_directory(
+        current_app.static_folder or "static", "widget.js", max_age=WIDGET_MAX_AGE
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"  # a public script, no credentials
+    return response
 
 
 @bp.get("/healthz")

@@ -1,0 +1,267 @@
+"""The embeddable widget in a real browser (Debian's chromium driven by Playwright).
+
+The service runs on one port; a blog page that embeds the widget is served from
+another port, so every test is a cross-origin embed, as on a real blog.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.serving import make_server
+
+from service.db import Comment
+from service.db import CommentStatus
+from service.db import db
+from tests.factories import THREAD_URI
+from tests.factories import make_comment
+from tests.test_rendering import XSS_CORPUS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: Host-page CSS that would restyle the widget if its styles were not isolated.
+HOSTILE_CSS = (
+    "p, li, button, label { color: rgb(255, 0, 0) !important; font-size: 40px !important; }"
+)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+        pytest.skip(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def serve_in_thread(server: Any) -> Iterator[str]:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def service_url(app: Flask) -> Iterator[str]:
+    app.config.update(REQUIRE_FORM_TOKEN=True, MIN_SUBMIT_SECONDS=1.0)  # the widget's real path
+    yield from serve_in_thread(make_server("127.0.0.1", 0, app, threaded=True))
+
+
+class BlogPage(BaseHTTPRequestHandler):
+    """A blog article on another origin: `/?lang=es` embeds the Spanish widget."""
+
+    service = ""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        lang = ' data-lang="es"' if "lang=es" in self.path else ""
+        html = f"""<!doctype html><html><head><meta charset="utf-8">
+<style>{HOSTILE_CSS}</style></head><body>
+<h1>How Does Ketamine Treatment Work for Chronic Pain?</h1><p>Article text.</p>
+<p>Comments: <span id="count" data-comment-count="{THREAD_URI}">?</span></p>
+<div id="comments"></div>
+<script src="{self.service}/widget.js" data-thread="{THREAD_URI}" data-title="Ketamine"{lang}
+ async></script></body></html>"""
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def blog_url(app: Flask, service_url: str) -> Iterator[str]:
+    handler = type("Handler", (BlogPage,), {"service": service_url})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    origin = f"http://127.0.0.1:{server.server_port}"
+    app.config["ALLOWED_ORIGINS"] = [origin]
+    yield from serve_in_thread(server)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.executed = []  # anything a hostile comment manages to run lands here
+    page.on("dialog", lambda dialog: (page.executed.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: page.executed.append(f"error: {error}"))
+    yield page
+    context.close()
+
+
+def set_status(app: Flask, comment_id: int, status: CommentStatus) -> None:
+    """What a moderator's approval does to the row (the queue has its own tests)."""
+    with app.app_context():
+        db.session.execute(sa.update(Comment).where(Comment.id == comment_id).values(status=status))
+        db.session.commit()
+
+
+def open_blog(page: Any, url: str) -> Any:
+    """The widget's root inside its shadow DOM (Playwright's CSS locators pierce it)."""
+    page.goto(url)
+    widget = page.locator("#comments section.cc")
+    widget.wait_for()
+    return widget
+
+
+def test_cross_origin_embed_lists_published_comments_only(
+    app: Flask, page: Any, blog_url: str
+) -> None:
+    with app.app_context():
+        root = make_comment(author="Maria", body="My *first* infusion helped a little.")
+        make_comment(author="Jon", body="Same for me.", parent_id=root.id)
+        make_comment(author="Held", body="hidden", status=CommentStatus.HELD)
+    widget = open_blog(page, blog_url)
+    widget.get_by_text("Same for me.").wait_for()
+    assert widget.locator("li.c").count() == 2
+    assert widget.locator("ol.replies li.c").count() == 1
+    assert widget.locator(".body em").inner_text() == "first"
+    assert "hidden" not in widget.inner_text()
+    assert widget.locator(".count").inner_text() == "2"
+    assert page.locator("#count").inner_text() == "2"
+    assert widget.locator("time").first.get_attribute("title")  # exact time on hover
+
+
+def test_post_shows_awaiting_moderation_then_published_for_everyone(
+    app: Flask, page: Any, blog_url: str, browser: Any
+) -> None:
+    widget = open_blog(page, blog_url)
+    page.wait_for_timeout(1100)  # a person takes longer than MIN_SUBMIT_SECONDS to type
+    widget.get_by_label("Name", exact=True).fill("Lucía")
+    widget.get_by_label("Comment", exact=True).fill("Does the first infusion hurt?")
+    widget.get_by_role("button", name="Post comment").click()
+    badge = widget.locator(".mine .badge")
+    badge.wait_for()
+    assert badge.inner_text() == "Awaiting moderation"
+    with app.app_context():
+        comment = db.session.scalars(sa.select(Comment)).one()
+        assert comment.status is CommentStatus.PENDING
+        comment_id = comment.id
+    other = browser.new_page()
+    other_widget = open_blog(other, blog_url)
+    assert "Does the first infusion hurt?" not in other_widget.inner_text()
+    set_status(app, comment_id, CommentStatus.PUBLISHED)
+    widget.locator(f"li.c:not(.mine)[data-id='{comment_id}']").wait_for(timeout=15000)
+    other.reload()
+    open_blog(other, blog_url).get_by_text("Does the first infusion hurt?").wait_for()
+    other.close()
+
+
+def test_held_comment_stays_visible_to_its_author_only(
+    app: Flask, page: Any, blog_url: str
+) -> None:
+    widget = open_blog(page, blog_url)
+    page.wait_for_timeout(1100)
+    widget.get_by_label("Name", exact=True).fill("Pat")
+    widget.get_by_label("Comment", exact=True).fill("ketamine cures everything")
+    widget.get_by_role("button", name="Post comment").click()
+    widget.locator(".mine").wait_for()
+    with app.app_context():
+        comment_id = db.session.scalars(sa.select(Comment.id)).one()
+    set_status(app, comment_id, CommentStatus.HELD)
+    widget.get_by_text("Held for review").wait_for(timeout=15000)
+    page.reload()
+    open_blog(page, blog_url).get_by_text("Held for review").wait_for()  # kept in localStorage
+
+
+def test_reply_goes_under_its_parent(app: Flask, page: Any, blog_url: str) -> None:
+    with app.app_context():
+        parent_id = make_comment(author="Maria", body="Anyone tried NAD+ drips?").id
+    widget = open_blog(page, blog_url)
+    page.wait_for_timeout(1100)
+    widget.get_by_role("button", name="Reply").click()
+    assert "Replying to Maria" in widget.inner_text()
+    widget.get_by_label("Name", exact=True).fill("Ana")
+    widget.get_by_label("Comment", exact=True).fill("Yes, twice, it was fine.")
+    widget.get_by_role("button", name="Post comment").click()
+    widget.locator(".mine").wait_for()
+    with app.app_context():
+        reply = db.session.scalars(sa.select(Comment).where(Comment.author == "Ana")).one()
+        assert reply.parent_id == parent_id
+        reply_id = reply.id
+    set_status(app, reply_id, CommentStatus.PUBLISHED)
+    widget.locator(f"#comment-{parent_id} ol.replies #comment-{reply_id}").wait_for(timeout=15000)
+
+
+def test_validation_error_is_shown_at_the_field(page: Any, blog_url: str) -> None:
+    widget = open_blog(page, blog_url)
+    widget.get_by_label("Name", exact=True).fill("Sam")
+    widget.get_by_label("Email").fill("not-an-email")
+    widget.get_by_label("Comment", exact=True).fill("hello")
+    widget.get_by_role("button", name="Post comment").click()
+    error = widget.locator("#cc-email-err")
+    error.get_by_text("valid email").wait_for()
+    assert widget.get_by_label("Email").get_attribute("aria-invalid") == "true"
+    assert widget.locator("#cc-author-err").inner_text() == ""
+
+
+def test_spanish_labels(page: Any, blog_url: str) -> None:
+    widget = open_blog(page, blog_url + "/?lang=es")
+    assert widget.get_by_role("button", name="Publicar comentario").is_visible()
+    assert widget.get_by_label("Nombre", exact=True).is_visible()
+    assert "Comentarios" in widget.inner_text()
+
+
+def test_host_styles_do_not_leak_in(app: Flask, page: Any, blog_url: str) -> None:
+    with app.app_context():
+        make_comment(body="plain text")
+    widget = open_blog(page, blog_url)
+    body = widget.locator(".body p").first
+    body.wait_for()
+    assert body.evaluate("p => getComputedStyle(p).color") != "rgb(255, 0, 0)"
+    assert body.evaluate("p => getComputedStyle(p).fontSize") != "40px"
+
+
+def test_origins_not_allowed_get_no_comments(app: Flask, page: Any, blog_url: str) -> None:
+    app.config["ALLOWED_ORIGINS"] = ["https://someone-else.example"]
+    widget = open_blog(page, blog_url)
+    widget.get_by_text("Something went wrong").wait_for()
+
+
+def test_hostile_comments_never_execute(app: Flask, page: Any, blog_url: str) -> None:
+    with app.app_context():
+        for text in XSS_CORPUS:
+            make_comment(author='<img src=x onerror=alert("author")>', body=text,
+                         website="javascript:alert('site')")  # fmt: skip
+    page.add_init_script("window.alert = m => { throw new Error('alert ran: ' + m); };")
+    widget = open_blog(page, blog_url)
+    widget.locator("li.c").nth(19).wait_for()  # the first page
+    widget.get_by_role("button", name="Load more comments").click()
+    widget.locator("li.c").nth(len(XSS_CORPUS) - 1).wait_for()
+    assert widget.get_by_role("button", name="Load more comments").is_hidden()
+    page.wait_for_timeout(500)
+    assert page.executed == []
+    live = widget.locator("li.c").evaluate_all(
+        """items => items.flatMap(li => [...li.querySelectorAll('*')]).filter(node =>
+            ['SCRIPT', 'IMG', 'SVG', 'IFRAME', 'STYLE', 'FORM', 'MATH']
+                .includes(node.tagName.toUpperCase())
+            || [...node.attributes].some(a => a.name.startsWith('on'))
+            || /^\\s*(javascript|data|vbscript):/i.test(node.getAttribute('href') || '')
+        ).map(node => node.outerHTML)"""
+    )
+    assert live == []
