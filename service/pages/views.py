@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response
-from flask import jsonify
 from flask import current_app
+from flask import jsonify
 from flask import render_template
 from flask import send_from_directory
 
