@@ -53,7 +53,7 @@
     "@media (prefers-color-scheme:dark){:host{--cc-bg:#171b21;--cc-fg:#e7e9ec;--cc-muted:#a3acb8;",
     "--cc-line:#343b45;--cc-accent:#6cc3e0;--cc-accent-fg:#0c1a20;--cc-error:#ff8a80;--cc-badge-bg:#4a3b00;",
     "--cc-badge-fg:#ffe28a;--cc-quote:#222831}}",
-    ".cc{background:var(--cc-bg);color:var(--cc-fg);font:inherit;padding:1rem 0}",
+    ".cc{background:var(--cc-bg);color:var(--cc-fg);font:inherit;padding:1rem;border-radius:var(--cc-radius)}",
     "h2{font-size:1.3em;margin:0 0 .8rem}.count{color:var(--cc-muted);font-weight:400}",
     ".bar{display:flex;justify-content:space-between;align-items:center;gap:1rem;margin:.5rem 0}",
     "form{border:1px solid var(--cc-line);border-radius:var(--cc-radius);padding:1rem;margin:0 0 1rem}",
