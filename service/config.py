@@ -55,6 +55,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MIN_SUBMIT_SECONDS": 3.0,
         "FORM_TOKEN_MAX_AGE": 7 * 24 * 3600,
         "DUPLICATE_WINDOW": 24 * 3600,
+        # Authors may edit or delete for this long; reports from this many readers hold a comment.
+        "EDIT_WINDOW": 15 * 60,
+        "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
         "CELERY": {
             "broker_url": "filesystem://",

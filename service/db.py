@@ -49,14 +49,14 @@ class Label(enum.StrEnum):
     OTHER = "other"
 
 
-def enum_column(enum_class: type[enum.Enum], name: str) -> sa.Enum:
+def enum_column(enum_class: type[enum.Enum], name: str, length: int = 20) -> sa.Enum:
     """A VARCHAR with a CHECK constraint: the same schema on SQLite and PostgreSQL."""
     return sa.Enum(
         enum_class,
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=20,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
@@ -104,6 +104,9 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     ip_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    #: Deleted by its author: hidden, or shown as "[deleted]" while it has replies.
+    deleted: Mapped[bool] = mapped_column(default=False)
 
     thread: Mapped[Thread] = relationship(back_populates="comments", lazy="joined")
     decisions: Mapped[list[ModerationDecision]] = relationship(
@@ -136,3 +139,25 @@ class ModerationDecision(db.Model):  # type: ignore[name-defined,misc]
     model_version: Mapped[str | None] = mapped_column(sa.String(64))
 
     comment: Mapped[Comment] = relationship(back_populates="decisions", lazy="raise")
+
+
+class ReportReason(enum.StrEnum):
+    SPAM = "spam"
+    MEDICAL_MISINFORMATION = "medical_misinformation"
+    ABUSIVE = "abusive"
+    OTHER = "other"
+
+
+class Report(db.Model):  # type: ignore[name-defined,misc]
+    """A reader's report of a published comment; one per reader (address hash) and comment."""
+
+    __tablename__ = "reports"
+    __table_args__ = (sa.UniqueConstraint("comment_id", "ip_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    ip_hash: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[ReportReason] = mapped_column(enum_column(ReportReason, "report_reason", 30))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

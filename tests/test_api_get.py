@@ -15,7 +15,9 @@ from tests.factories import make_thread
 from tests.factories import payload
 
 URL = "/api/v1/comments"
-PUBLIC_FIELDS = {"id", "parent_id", "author", "website", "body", "html", "created", "replies"}
+PUBLIC_FIELDS = {
+    "id", "parent_id", "author", "website", "body", "html", "created", "deleted", "replies",
+}  # fmt: skip
 
 
 def walk(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -21,10 +21,11 @@ def allow_configured_origins(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = "Location, Retry-After"
         if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type"
             response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
     return response
 
 
 from . import comments  # noqa: E402,F401  (registers the routes on bp)
+from . import reports  # noqa: E402,F401

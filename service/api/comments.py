@@ -6,10 +6,12 @@ import hashlib
 import json
 import logging
 import math
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import request
 from flask import url_for
@@ -31,6 +33,7 @@ from ..queue import enqueue_classification
 from ..rendering import render_comment
 from . import bp
 from .validation import NewComment
+from .validation import parse_body
 from .validation import parse_new_comment
 
 log = logging.getLogger(__name__)
@@ -93,14 +96,71 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
 @bp.get("/comments/<int:comment_id>")
 def get_own_comment(comment_id: int) -> Response:
     """The author's view of their own comment, whatever its status."""
+    return jsonify(own_view(own_comment(comment_id)))
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id: int) -> Response:
+    """The author rewrites their comment within the edit window; it is classified again."""
+    comment = editable(own_comment(comment_id))
+    payload = read_json_body()
+    if not isinstance(payload, dict) or set(payload) - {"body"}:
+        raise ApiError(422, "Some fields are invalid.", fields={"body": "Send only 'body'."})
+    body = parse_body(payload.get("body"))
+    comment.body = body
+    comment.body_html = render_comment(body)
+    comment.edited_at = utcnow()
+    comment.status = CommentStatus.PENDING
+    comment.reasons = []
+    comment.spam_score = comment.medical_claim_score = None
+    comment.model_version = None
+    comment.decided_at = None
+    db.session.commit()
+    log.info("comment %s edited by its author; pending again", comment.id)
+    enqueue_classification(comment.id)
+    return jsonify(own_view(comment))
+
+
+@bp.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id: int) -> tuple[str, int]:
+    """The author deletes their comment within the edit window ("[deleted]" if it has replies)."""
+    comment = editable(own_comment(comment_id))
+    comment.deleted = True
+    comment.body = ""
+    comment.body_html = ""
+    comment.website = None
+    db.session.commit()
+    log.info("comment %s deleted by its author", comment.id)
+    return "", 204
+
+
+def own_comment(comment_id: int) -> Comment:
+    """The comment whose status token the request carries (`?token=`)."""
     comment = db.session.get(Comment, comment_id)
-    if comment is None:
+    if comment is None or comment.deleted:
         raise ApiError(404, "No such comment.")
     if not token_matches(request.args.get("token", ""), comment_id):
         raise ApiError(403, "The token does not match this comment.", code="invalid_token")
-    return jsonify(
-        public_comment(comment) | {"status": comment.status.value, "thread": comment.thread.uri}
-    )
+    return comment
+
+
+def editable(comment: Comment) -> Comment:
+    """Authors may change their words for EDIT_WINDOW seconds, unless staff rejected them."""
+    created = comment.created_at
+    if created.tzinfo is None:  # SQLite hands back naive UTC times
+        created = created.replace(tzinfo=UTC)
+    age = (utcnow() - created).total_seconds()
+    if age > float(current_app.config["EDIT_WINDOW"]) or comment.status is CommentStatus.REJECTED:
+        raise ApiError(403, "This comment can no longer be changed.", code="edit_window_closed")
+    return comment
+
+
+def own_view(comment: Comment) -> dict[str, Any]:
+    return public_comment(comment) | {
+        "status": comment.status.value,
+        "thread": comment.thread.uri,
+        "edited": comment.edited_at.isoformat() if comment.edited_at else None,
+    }
 
 
 @bp.get("/comments")
@@ -144,7 +204,7 @@ def count_comments() -> Response:
     rows = db.session.execute(
         sa.select(Thread.uri, sa.func.count(Comment.id))
         .join(Comment, Comment.thread_id == Thread.id)
-        .where(Thread.uri.in_(uris), Comment.status == CommentStatus.PUBLISHED)
+        .where(Thread.uri.in_(uris), Comment.status == CommentStatus.PUBLISHED, ~Comment.deleted)
         .group_by(Thread.uri)
     )
     counts.update({uri: int(count) for uri, count in rows})
@@ -157,7 +217,9 @@ def thread_listing(
     if thread is None:
         return {"thread": {"uri": uri, "title": None}, "total": 0, "page": page,
                 "per_page": per_page, "pages": 0, "comments": []}  # fmt: skip
-    published = sa.and_(Comment.thread_id == thread.id, Comment.status == CommentStatus.PUBLISHED)
+    published = sa.and_(
+        Comment.thread_id == thread.id, Comment.status == CommentStatus.PUBLISHED, shown()
+    )
     is_root = Comment.parent_id.is_(None)
     roots = db.paginate(
         sa.select(Comment).where(published, is_root).order_by(SORTS[sort](Comment.id)),
@@ -178,6 +240,15 @@ def thread_listing(
         "pages": math.ceil(len(root_ids) / per_page),
         "comments": nest_replies(list(roots.items), replies),
     }
+
+
+def shown() -> sa.ColumnElement[bool]:
+    """Not deleted, or deleted but answered by a published reply (shown as "[deleted]")."""
+    child = sa.orm.aliased(Comment)
+    answered = sa.exists().where(
+        child.parent_id == Comment.id, child.status == CommentStatus.PUBLISHED
+    )
+    return sa.or_(Comment.deleted.is_(False), answered)
 
 
 def read_json_body() -> Any:
@@ -239,6 +310,17 @@ def int_arg(name: str, *, default: int, low: int, high: int) -> int:
 
 def public_comment(comment: Comment) -> dict[str, Any]:
     """Only what any reader may see: never the email, IP hash, scores or reasons."""
+    if comment.deleted:
+        return {
+            "id": comment.id,
+            "parent_id": comment.parent_id,
+            "deleted": True,
+            "author": "",
+            "website": None,
+            "body": "",
+            "html": "",
+            "created": comment.created_at.isoformat(),
+        }
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -247,6 +329,7 @@ def public_comment(comment: Comment) -> dict[str, Any]:
         "body": comment.body,
         "html": comment.body_html,
         "created": comment.created_at.isoformat(),
+        "deleted": False,
     }
 
 

@@ -103,6 +103,16 @@ def parse_new_comment(payload: Any) -> NewComment:
     )  # fmt: skip
 
 
+def parse_body(value: Any) -> str:
+    """A comment body on its own (for edits), with the same rules as a new comment's."""
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise ApiError(422, "Some fields are invalid.", fields={"body": "Must be non-empty text."})
+    if len(value.strip()) > BODY_MAX:
+        raise ApiError(422, "Some fields are invalid.",
+                       fields={"body": f"Must be at most {BODY_MAX} characters."})  # fmt: skip
+    return value.strip()
+
+
 def is_http_url(value: str) -> bool:
     try:
         parts = urlsplit(value)
