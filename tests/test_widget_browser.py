@@ -265,3 +265,64 @@ def test_hostile_comments_never_execute(app: Flask, page: Any, blog_url: str) ->
         ).map(node => node.outerHTML)"""
     )
     assert live == []
+
+
+def post_through_widget(app: Flask, page: Any, widget: Any, text: str) -> int:
+    page.wait_for_timeout(1100)
+    widget.get_by_label("Name", exact=True).fill("Rosa")
+    widget.get_by_label("Comment", exact=True).fill(text)
+    widget.get_by_role("button", name="Post comment").click()
+    widget.locator(".mine").wait_for()
+    with app.app_context():
+        comment_id: int = db.session.scalars(
+            sa.select(Comment.id).where(Comment.body == text)
+        ).one()
+    return comment_id
+
+
+def test_edit_within_the_window_is_checked_again(app: Flask, page: Any, blog_url: str) -> None:
+    widget = open_blog(page, blog_url)
+    comment_id = post_through_widget(app, page, widget, "Infusions helped me a bit.")
+    set_status(app, comment_id, CommentStatus.PUBLISHED)
+    published = widget.locator(f"li.c:not(.mine)[data-id='{comment_id}']")
+    published.wait_for(timeout=15000)
+    published.get_by_role("button", name="Edit").click()
+    published.locator("textarea").fill("Infusions helped me **a lot**.")
+    published.get_by_role("button", name="Save").click()
+    widget.locator(f".mine[data-id='{comment_id}'] .badge").get_by_text(
+        "Awaiting moderation"
+    ).wait_for()
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment is not None
+        assert comment.status is CommentStatus.PENDING
+        assert comment.body_html == "<p>Infusions helped me <strong>a lot</strong>.</p>"
+
+
+def test_author_deletes_own_comment(app: Flask, page: Any, blog_url: str) -> None:
+    widget = open_blog(page, blog_url)
+    comment_id = post_through_widget(app, page, widget, "Posted by mistake.")
+    mine = widget.locator(f".mine[data-id='{comment_id}']")
+    mine.get_by_role("button", name="Delete").click()
+    mine.get_by_role("button", name="Really delete?").click()
+    mine.wait_for(state="detached")
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment is not None and comment.deleted
+
+
+def test_readers_report_a_comment_until_it_is_held(app: Flask, page: Any, blog_url: str) -> None:
+    app.config["REPORT_THRESHOLD"] = 1
+    with app.app_context():
+        comment_id = make_comment(body="Buy cheap pills at my shop").id
+    widget = open_blog(page, blog_url)
+    item = widget.locator(f"#comment-{comment_id}")
+    item.get_by_role("button", name="Report").click()
+    item.get_by_label("Report").select_option("spam")
+    item.get_by_role("button", name="Send report").click()
+    item.get_by_text("Thanks, our staff will take a look.").wait_for()
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment is not None
+        assert comment.status is CommentStatus.HELD
+        assert comment.reasons == ["reported by readers"]

@@ -13,6 +13,7 @@
   var PER_PAGE = 20;
   var MAX_BODY = 5000;
   var STORE_KEY = "clinic-comments:mine";
+  var EDIT_WINDOW_MS = 15 * 60 * 1000;
 
   var STRINGS = {
     en: {
@@ -24,6 +25,9 @@
       awaiting: "Awaiting moderation", held: "Held for review",
       heldMessage: "Thanks! Your comment will appear once our staff have reviewed it.",
       published: "Your comment is published.", pendingMessage: "Thanks! Your comment is being checked.",
+      edit: "Edit", save: "Save", del: "Delete", confirmDelete: "Really delete?", deleted: "[deleted]",
+      edited: "edited", report: "Report", sendReport: "Send report", reported: "Thanks, our staff will take a look.",
+      reasons: {spam: "Spam", medical_misinformation: "Medical misinformation", abusive: "Abusive", other: "Other"},
       error: "Something went wrong. Please try again.", tooMany: "Too many comments. Please wait a moment.",
       fixFields: "Please correct the highlighted fields.", chars: "{n} characters left",
       justNow: "just now", minutes: ["1 minute ago", "{n} minutes ago"], hours: ["1 hour ago", "{n} hours ago"],
@@ -38,6 +42,9 @@
       awaiting: "Pendiente de moderación", held: "En revisión",
       heldMessage: "¡Gracias! Tu comentario aparecerá cuando nuestro equipo lo haya revisado.",
       published: "Tu comentario está publicado.", pendingMessage: "¡Gracias! Estamos revisando tu comentario.",
+      edit: "Editar", save: "Guardar", del: "Eliminar", confirmDelete: "¿Eliminar de verdad?", deleted: "[eliminado]",
+      edited: "editado", report: "Denunciar", sendReport: "Enviar denuncia", reported: "Gracias, nuestro equipo lo revisará.",
+      reasons: {spam: "Spam", medical_misinformation: "Desinformación médica", abusive: "Ofensivo", other: "Otro"},
       error: "Algo salió mal. Inténtalo de nuevo.", tooMany: "Demasiados comentarios. Espera un momento.",
       fixFields: "Corrige los campos marcados.", chars: "Quedan {n} caracteres",
       justNow: "ahora mismo", minutes: ["hace 1 minuto", "hace {n} minutos"], hours: ["hace 1 hora", "hace {n} horas"],
@@ -76,7 +83,8 @@
     "padding:0 .2em;border-radius:3px}.body a{color:var(--cc-accent)}",
     ".badge{display:inline-block;margin-left:.5rem;padding:0 .4rem;border-radius:3px;",
     "background:var(--cc-badge-bg);color:var(--cc-badge-fg);font-size:.82em}.mine{opacity:.85}",
-    ".more{margin-top:.8rem}.notice{color:var(--cc-muted);font-size:.9em}"
+    ".more{margin-top:.8rem}.notice{color:var(--cc-muted);font-size:.9em}",
+    ".actions{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}.editor textarea{width:100%;box-sizing:border-box}"
   ].join("");
 
   // Defence in depth: the server already sanitises comment HTML; keep only these here too.
@@ -259,18 +267,36 @@
     var self = this;
     var author = c.website
       ? el("a", {href: /^https?:/i.test(c.website) ? c.website : null, rel: "nofollow ugc noopener", target: "_blank", text: c.author})
-      : el("span", {text: c.author});
+      : el("span", {text: c.author || t("deleted")});
     var when = new Date(c.created);
     var time = el("time", {datetime: c.created, title: when.toLocaleString(L), text: relative(c.created)});
     var meta = el("div", {"class": "meta"}, [el("strong", {}, [author]), document.createTextNode(" · "), time]);
+    if (c.edited) { meta.appendChild(document.createTextNode(" · " + t("edited"))); }
     if (badge) { meta.appendChild(el("span", {"class": "badge", text: badge})); }
     var body = el("div", {"class": "body"});
-    body.appendChild(safeFragment(c.html || ""));
+    if (c.deleted) { body.appendChild(el("p", {"class": "notice", text: t("deleted")})); }
+    else { body.appendChild(safeFragment(c.html || "")); }
     var item = el("li", {"class": "c" + (badge ? " mine" : ""), id: "comment-" + c.id, "data-id": String(c.id)}, [meta, body]);
-    if (!badge) {
-      item.appendChild(el("button", {type: "button", "class": "link", text: t("reply"),
-                                     onclick: function () { self.setReply(c); }}));
+    var actions = el("div", {"class": "actions"});
+    var mine = this.mine(c.id);
+    if (!c.deleted && !badge) {
+      actions.appendChild(el("button", {type: "button", "class": "link", text: t("reply"),
+                                        onclick: function () { self.setReply(c); }}));
     }
+    if (!c.deleted && mine && Date.now() - mine.posted < EDIT_WINDOW_MS) {
+      actions.appendChild(el("button", {type: "button", "class": "link", text: t("edit"),
+                                        onclick: function () { self.edit(item, body, c, mine); }}));
+      var del = el("button", {type: "button", "class": "link", text: t("del"), onclick: function () {
+        if (del.getAttribute("data-armed")) { self.remove(c, mine); return; }
+        del.setAttribute("data-armed", "1");
+        del.textContent = t("confirmDelete");
+      }});
+      actions.appendChild(del);
+    } else if (!c.deleted && !badge) {
+      actions.appendChild(el("button", {type: "button", "class": "link", text: t("report"),
+                                        onclick: function () { self.reportForm(actions, c); }}));
+    }
+    item.appendChild(actions);
     if (depth === 0 && c.replies && c.replies.length) {
       // Two levels of nesting: every deeper reply is listed, in order, under the second level.
       var ol = el("ol", {"class": "replies"});
@@ -285,6 +311,62 @@
     (comment.replies || []).forEach(function (r) { out.push(r); out = out.concat(descendants(r)); });
     return out;
   }
+
+  Widget.prototype.mine = function (id) {
+    return loadMine().filter(function (m) { return m.id === id; })[0] || null;
+  };
+
+  Widget.prototype.edit = function (item, body, c, mine) {
+    var self = this;
+    var area = el("textarea", {maxlength: String(MAX_BODY), "aria-label": t("comment")});
+    area.value = c.body || "";
+    var error = el("span", {"class": "err", role: "alert"});
+    var editor = el("div", {"class": "editor"}, [area, el("p", {}, [
+      el("button", {type: "button", text: t("save"), onclick: function () {
+        request("PATCH", "/comments/" + c.id + "?token=" + encodeURIComponent(mine.token), {body: area.value})
+          .then(function (res) {
+            if (!res.ok) { error.textContent = (res.data.error && ((res.data.error.fields || {}).body || res.data.error.message)) || t("error"); return; }
+            delete self.following[c.id];
+            self.remember(c.id, {published: false});
+            item.parentNode.replaceChild(self.renderComment(res.data, 0, t("awaiting")), item);
+            self.formStatus.textContent = t("pendingMessage");
+            self.follow(self.mine(c.id) || mine, 1000);
+          });
+      }}),
+      el("button", {type: "button", "class": "link", text: t("cancel"), onclick: function () { item.replaceChild(body, editor); }}),
+      error
+    ])]);
+    item.replaceChild(editor, body);
+    area.focus();
+  };
+
+  Widget.prototype.remove = function (c, mine) {
+    var self = this;
+    request("DELETE", "/comments/" + c.id + "?token=" + encodeURIComponent(mine.token)).then(function (res) {
+      if (res.status !== 204 && !res.ok) { self.formStatus.textContent = t("error"); return; }
+      self.forget(c.id);
+      delete self.following[c.id];
+      var node = self.list.querySelector("[data-id='" + c.id + "']");
+      if (node) { node.parentNode.removeChild(node); }
+      self.load(false);
+    });
+  };
+
+  Widget.prototype.reportForm = function (actions, c) {
+    var self = this;
+    if (actions.querySelector("select")) { return; }
+    var select = el("select", {"aria-label": t("report")}, Object.keys(T.reasons).map(function (key) {
+      return el("option", {value: key, text: T.reasons[key]});
+    }));
+    var done = el("span", {"class": "status", role: "status", "aria-live": "polite"});
+    actions.appendChild(select);
+    actions.appendChild(el("button", {type: "button", "class": "link", text: t("sendReport"), onclick: function () {
+      request("POST", "/comments/" + c.id + "/reports", {reason: select.value}).then(function (res) {
+        done.textContent = res.ok ? t("reported") : t("error");
+      });
+    }}));
+    actions.appendChild(done);
+  };
 
   Widget.prototype.showErrors = function (fields) {
     var form = this.form;
@@ -332,9 +414,19 @@
   Widget.prototype.showMine = function () {
     var self = this;
     loadMine().filter(function (m) { return m.thread === self.thread; }).forEach(function (m) {
-      if (self.list.querySelector("[data-id='" + m.id + "']:not(.mine)")) { self.forget(m.id); return; }
+      if (m.published || self.list.querySelector("[data-id='" + m.id + "']:not(.mine)")) {
+        if (Date.now() - m.posted > EDIT_WINDOW_MS) { self.forget(m.id); }  // editable until then
+        return;
+      }
       self.follow(m, 1000);
     });
+  };
+
+  Widget.prototype.remember = function (id, changes) {
+    saveMine(loadMine().map(function (m) {
+      if (m.id === id) { Object.keys(changes).forEach(function (k) { m[k] = changes[k]; }); }
+      return m;
+    }));
   };
 
   Widget.prototype.forget = function (id) {
@@ -355,8 +447,8 @@
       var existing = self.list.querySelector(".mine[data-id='" + c.id + "']");
       if (c.status === "published") {
         delete self.following[c.id];
+        self.remember(c.id, {published: true});
         if (existing) { existing.parentNode.removeChild(existing); }
-        self.forget(c.id);
         self.status.textContent = t("published");
         self.formStatus.textContent = t("published");
         self.page = 1;
