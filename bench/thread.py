@@ -1,0 +1,112 @@
+"""A 2,000-comment thread: time to serve its first page, a later page, and a 304.
+
+    python bench/thread.py [--comments 2000]   (DATABASE_URL for PostgreSQL, else SQLite)
+
+Half the comments are top-level, half are replies; the listing is requested through
+the Flask app in-process, so the figures are the service's own work without network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from service import create_app
+from service.config import normalise_database_url
+from service.db import Comment
+from service.db import CommentStatus
+from service.db import Thread
+from service.db import db
+from service.rendering import render_comment
+
+URI = "/blog/big-thread"
+REPEAT = 30
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--comments", type=int, default=2000)
+    args = parser.parse_args()
+    database = os.environ.get("DATABASE_URL")
+    schema = None
+    if database:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(normalise_database_url(database))
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = (
+            sa.make_url(normalise_database_url(database))
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        with app.app_context():
+            db.create_all()
+            fill(args.comments)
+            if database:  # as autovacuum would have done for a thread this size
+                db.session.execute(sa.text("ANALYZE"))
+                db.session.commit()
+        client = app.test_client()
+        first = timed(lambda: client.get("/api/v1/comments", query_string={"thread": URI}))
+        etag = client.get("/api/v1/comments", query_string={"thread": URI}).headers["ETag"]
+        later = timed(lambda: client.get("/api/v1/comments",
+                                         query_string={"thread": URI, "page": 10}))  # fmt: skip
+        cached = timed(lambda: client.get("/api/v1/comments", query_string={"thread": URI},
+                                          headers={"If-None-Match": etag}))  # fmt: skip
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if schema:
+            with admin.begin() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    backend = "PostgreSQL" if database else "SQLite"
+    print(f"\nThread of {args.comments} published comments on {backend}, median of {REPEAT}:")
+    print(f"  first page (50 top-level with their replies): {first:.1f} ms")
+    print(f"  page 10:                                      {later:.1f} ms")
+    print(f"  unchanged, If-None-Match -> 304:              {cached:.1f} ms")
+    return 0
+
+
+def fill(count: int) -> None:
+    thread = Thread(uri=URI, title="A long discussion")
+    db.session.add(thread)
+    db.session.flush()
+    roots = []
+    for n in range(count // 2):
+        comment = Comment(thread_id=thread.id, author=f"Reader {n}", body=f"Comment *{n}*",
+                          body_html=render_comment(f"Comment *{n}*"),
+                          status=CommentStatus.PUBLISHED, reasons=[])  # fmt: skip
+        db.session.add(comment)
+        roots.append(comment)
+    db.session.flush()
+    for n in range(count - count // 2):
+        db.session.add(Comment(thread_id=thread.id, parent_id=roots[n % len(roots)].id,
+                               author=f"Replier {n}", body=f"Reply {n}",
+                               body_html=render_comment(f"Reply {n}"),
+                               status=CommentStatus.PUBLISHED, reasons=[]))  # fmt: skip
+    db.session.commit()
+
+
+def timed(call: object) -> float:
+    samples = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        response = call()  # type: ignore[operator]
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code in (200, 304)
+    return statistics.median(samples)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
