@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask
 
 from service.db import Comment
 from service.db import CommentStatus
@@ -58,3 +59,12 @@ def payload(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return {key: value for key, value in body.items() if value is not None}
+
+
+def reload_comment(app: Flask, comment_id: int) -> Comment:
+    """The comment as stored now, detached so its attributes stay readable."""
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment is not None
+        db.session.expunge(comment)
+        return comment

@@ -10,22 +10,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.db import Comment
 from service.db import CommentStatus
-from service.db import db
 from tests.conftest import REDIS_URL
 from tests.factories import THREAD_URI
 from tests.factories import payload
+from tests.factories import reload_comment
 
 URL = "/api/v1/comments"
-
-
-def stored(app: Flask, comment_id: int) -> Comment:
-    with app.app_context():
-        comment = db.session.get(Comment, comment_id)
-        assert comment is not None
-        db.session.expunge(comment)
-        return comment
 
 
 def form_token(client: FlaskClient) -> str:
@@ -44,7 +35,7 @@ def test_honeypot_gets_a_202_and_is_stored_rejected(app: Flask, client: FlaskCli
     response = client.post(URL, json=payload(homepage="http://bot.example"))
     assert response.status_code == 202
     assert response.get_json()["status"] == "pending"  # indistinguishable for the bot
-    comment = stored(app, response.get_json()["id"])
+    comment = reload_comment(app, response.get_json()["id"])
     assert comment.status is CommentStatus.REJECTED
     assert comment.reasons == ["honeypot"]
 
@@ -55,7 +46,7 @@ def test_missing_or_forged_form_token_is_a_bot(
 ) -> None:
     response = client.post(URL, json=payload(form_token=token))
     assert response.status_code == 202
-    assert stored(guarded, response.get_json()["id"]).reasons == ["submitted too fast"]
+    assert reload_comment(guarded, response.get_json()["id"]).reasons == ["submitted too fast"]
 
 
 def test_posting_faster_than_a_person_is_rejected_slower_is_pending(
@@ -65,8 +56,8 @@ def test_posting_faster_than_a_person_is_rejected_slower_is_pending(
     fast = client.post(URL, json=payload(form_token=token)).get_json()["id"]
     time.sleep(0.6)
     slow = client.post(URL, json=payload(form_token=token)).get_json()["id"]
-    assert stored(guarded, fast).status is CommentStatus.REJECTED
-    assert stored(guarded, slow).status is CommentStatus.PENDING
+    assert reload_comment(guarded, fast).status is CommentStatus.REJECTED
+    assert reload_comment(guarded, slow).status is CommentStatus.PENDING
 
 
 def test_duplicate_from_the_same_reader_is_409(app: Flask, client: FlaskClient) -> None:

@@ -19,6 +19,7 @@ from service.identity import status_token
 from tests.factories import THREAD_URI
 from tests.factories import make_comment
 from tests.factories import payload
+from tests.factories import reload_comment
 
 URL = "/api/v1/comments"
 
@@ -36,14 +37,6 @@ def decide(app: Flask, comment_id: int, status: CommentStatus, **values: Any) ->
             sa.update(Comment).where(Comment.id == comment_id).values(status=status, **values)
         )
         db.session.commit()
-
-
-def row(app: Flask, comment_id: int) -> Comment:
-    with app.app_context():
-        comment = db.session.get(Comment, comment_id)
-        assert comment is not None
-        db.session.expunge(comment)
-        return comment
 
 
 def listed(client: FlaskClient) -> list[dict[str, Any]]:
@@ -64,7 +57,7 @@ def test_edit_sends_the_comment_back_through_classification(
     assert response.status_code == 200
     assert response.get_json()["status"] == "pending"
     assert response.get_json()["html"] == "<p><strong>new</strong> words</p>"
-    comment = row(app, mine["id"])
+    comment = reload_comment(app, mine["id"])
     assert (comment.status, comment.body, comment.spam_score) == (
         CommentStatus.PENDING, "**new** words", None,
     )  # fmt: skip
@@ -99,7 +92,7 @@ def test_bad_edits_are_422_and_change_nothing(
     mine = posted(client, body="original")
     response = client.patch(f"{URL}/{mine['id']}", query_string={"token": mine["token"]}, json=body)
     assert response.status_code == 422
-    assert row(app, mine["id"]).body == "original"
+    assert reload_comment(app, mine["id"]).body == "original"
 
 
 def test_deleted_comment_vanishes_or_shows_deleted_while_answered(
@@ -138,12 +131,14 @@ def test_reports_from_enough_distinct_readers_hold_the_comment(
         report, json={"reason": "abusive"}, environ_base={"REMOTE_ADDR": "192.0.2.1"}
     )
     assert first.status_code == again.status_code == 202
-    assert row(app, comment_id).status is CommentStatus.PUBLISHED  # one reader, counted once
+    assert (
+        reload_comment(app, comment_id).status is CommentStatus.PUBLISHED
+    )  # one reader, counted once
     second = client.post(
         report, json={"reason": "medical_misinformation"}, environ_base={"REMOTE_ADDR": "192.0.2.2"}
     )
     assert second.status_code == 202
-    held = row(app, comment_id)
+    held = reload_comment(app, comment_id)
     assert held.status is CommentStatus.HELD
     assert held.reasons[-1] == "reported by readers"
     with app.app_context():
