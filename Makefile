@@ -28,6 +28,8 @@ model: install
 run: migrate model
 	@echo
 	@echo "  Comment service: http://$(HOST):$(PORT)/   (Ctrl-C stops web and worker)"
+	@echo "  Moderation queue: http://$(HOST):$(PORT)/moderation/"
+	@echo "  First admin:  $(BIN)/flask --app service users create you@clinic.example --role admin"
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A worker worker --beat --loglevel=INFO --concurrency=2 \

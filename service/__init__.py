@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 
 from .abuse import limiter_init_app
 from .config import load_config
@@ -15,6 +16,7 @@ from .errors import register_error_handlers
 from .queue import celery_init_app
 
 migrate = Migrate()
+csrf = CSRFProtect()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -30,10 +32,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
 
     from . import api
+    from . import auth
+    from . import moderation
     from . import pages
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(moderation.bp, url_prefix="/moderation")
+    auth.auth_init_app(app)
+    csrf.init_app(app)
+    csrf.exempt(api.bp)  # JSON only, no cookies: CSRF cannot ride on it
     limiter_init_app(app)
     return app
 

@@ -38,6 +38,7 @@ def _thread_key() -> str:
 
 #: The views rate limited per client address and per thread (by endpoint name).
 RATE_LIMITED_VIEWS = ("api.post_comment",)
+LOGIN_VIEW = "auth.login"
 
 
 def limiter_init_app(app: Flask) -> Limiter:
@@ -53,7 +54,13 @@ def limiter_init_app(app: Flask) -> Limiter:
         view = limiter.limit(post_limit, methods=["POST"])(view)
         view = limiter.limit(thread_limit, key_func=_thread_key, methods=["POST"])(view)
         app.view_functions[endpoint] = view
+    login: Any = app.view_functions[LOGIN_VIEW]
+    app.view_functions[LOGIN_VIEW] = limiter.limit(login_limit, methods=["POST"])(login)
     return limiter
+
+
+def login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def post_limit() -> str:

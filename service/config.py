@@ -57,6 +57,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DUPLICATE_WINDOW": 24 * 3600,
         # Authors may edit or delete for this long; reports from this many readers hold a comment.
         "EDIT_WINDOW": 15 * 60,
+        # Staff sessions: set SESSION_COOKIE_SECURE=true (FLASK_SESSION_COOKIE_SECURE) behind HTTPS.
+        "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
         "CELERY": {

@@ -7,11 +7,14 @@ from datetime import UTC
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -161,3 +164,35 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     ip_hash: Mapped[str] = mapped_column(sa.String(64))
     reason: Mapped[ReportReason] = mapped_column(enum_column(ReportReason, "report_reason", 30))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Role(enum.StrEnum):
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A moderator or admin; passwords are stored as scrypt hashes."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "staff_role"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN

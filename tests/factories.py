@@ -10,6 +10,8 @@ from flask import Flask
 
 from service.db import Comment
 from service.db import CommentStatus
+from service.db import Role
+from service.db import StaffUser
 from service.db import Thread
 from service.db import db
 from service.rendering import render_comment
@@ -68,3 +70,14 @@ def reload_comment(app: Flask, comment_id: int) -> Comment:
         assert comment is not None
         db.session.expunge(comment)
         return comment
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def make_staff(email: str = "mod@clinic.example", role: str = "moderator") -> StaffUser:
+    user = StaffUser(email=email, role=Role(role))
+    user.set_password(STAFF_PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user

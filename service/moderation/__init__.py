@@ -1,0 +1,7 @@
+"""The moderation queue: staff review held comments and decide, and each decision is recorded."""
+
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

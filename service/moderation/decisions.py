@@ -1,0 +1,98 @@
+"""Applying a moderator's decision: once, from the status they saw, with a record of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..db import Comment
+from ..db import CommentStatus
+from ..db import Label
+from ..db import ModerationDecision
+from ..db import db
+from ..db import utcnow
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    to_status: CommentStatus
+    label: Label
+    allowed_from: frozenset[CommentStatus]
+
+
+REVIEWABLE = frozenset({CommentStatus.HELD, CommentStatus.PENDING})
+ACTIONS = {
+    "approve": Action("approve", CommentStatus.PUBLISHED, Label.HAM, REVIEWABLE),
+    "spam": Action("reject", CommentStatus.REJECTED, Label.SPAM, REVIEWABLE),
+    "medical_claim": Action("reject", CommentStatus.REJECTED, Label.MEDICAL_CLAIM, REVIEWABLE),
+    "other": Action("reject", CommentStatus.REJECTED, Label.OTHER, REVIEWABLE),
+    "unpublish_spam": Action(
+        "unpublish", CommentStatus.REJECTED, Label.SPAM, frozenset({CommentStatus.PUBLISHED})
+    ),
+    "unpublish_medical_claim": Action(
+        "unpublish",
+        CommentStatus.REJECTED,
+        Label.MEDICAL_CLAIM,
+        frozenset({CommentStatus.PUBLISHED}),
+    ),  # fmt: skip
+    "unpublish_other": Action(
+        "unpublish", CommentStatus.REJECTED, Label.OTHER, frozenset({CommentStatus.PUBLISHED})
+    ),
+}
+
+
+class AlreadyDecided(Exception):
+    """Someone else changed the comment since the moderator saw it."""
+
+    def __init__(self, status: CommentStatus, by: str | None) -> None:
+        super().__init__(status.value)
+        self.status = status
+        self.by = by
+
+
+def decide(
+    comment_id: int, action_key: str, seen: CommentStatus, moderator: str, note: str | None
+) -> ModerationDecision:
+    """Move the comment from `seen` to the action's status, atomically, and record it.
+
+    :raise AlreadyDecided: the comment is no longer in the status the moderator saw.
+    :raise KeyError: unknown action; LookupError: no such comment.
+    """
+    action = ACTIONS[action_key]
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise LookupError(comment_id)
+    if seen not in action.allowed_from:
+        raise AlreadyDecided(comment.status, None)
+    moved = db.session.execute(
+        sa.update(Comment)
+        .where(Comment.id == comment_id, Comment.status == seen)
+        .values(status=action.to_status, decided_at=utcnow())
+    )
+    if moved.rowcount == 0:  # type: ignore[attr-defined]
+        db.session.rollback()
+        last = db.session.scalar(
+            sa.select(ModerationDecision.moderator)
+            .where(ModerationDecision.comment_id == comment_id)
+            .order_by(ModerationDecision.id.desc())
+            .limit(1)
+        )
+        current = db.session.get(Comment, comment_id)
+        raise AlreadyDecided(current.status if current else seen, last)
+    decision = ModerationDecision(
+        comment_id=comment_id,
+        moderator=moderator,
+        action=action.name,
+        from_status=seen,
+        to_status=action.to_status,
+        label=action.label,
+        note=(note or None) and note[:500],
+        spam_score=comment.spam_score,
+        medical_claim_score=comment.medical_claim_score,
+        model_version=comment.model_version,
+    )
+    db.session.add(decision)
+    db.session.commit()
+    return decision
