@@ -18,9 +18,7 @@ from .features import Prepared
 from .features import transform_prepared
 from .features import word_indices
 from .features import word_terms
-from .rules import Rule
 from .rules import reasons_for
-from .rules import rule_hits
 
 LABELS = ("spam", "medical_claim")
 REASON_WORDS = 3
@@ -108,16 +106,20 @@ class Classifier:
         results = []
         for index, item in enumerate(prepared):
             start, end = matrix.indptr[index], matrix.indptr[index + 1]
-            columns = matrix.indices[start:end].tolist()
-            row = dict(zip(columns, matrix.data[start:end].tolist(), strict=True))
-            hits = rule_hits(item.normalized)
+            row = dict(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(),
+                           strict=True))  # fmt: skip
             terms = word_terms(self.features, item)
+            present = [
+                (term, column, row[column])
+                for term, column in zip(terms, word_indices(self.features, terms), strict=True)
+                if column in row
+            ]
             per_label = {
                 label: LabelScore(
                     label=label,
                     probability=float(probabilities[label][index]),
                     threshold=float(chosen[label]),
-                    reasons=self.explain(label, item, row, hits, terms),
+                    reasons=self.explain(label, item, present),
                 )
                 for label in LABELS
             }
@@ -128,29 +130,27 @@ class Classifier:
         self,
         label: str,
         item: Prepared,
-        row: dict[int, float],
-        hits: list[Rule],
-        terms: list[str],
+        present: list[tuple[str, int, float]],
         top: int = REASON_WORDS,
     ) -> tuple[str, ...]:
         """Rule reasons for `label`, then the word n-grams with the largest positive push.
 
-        `row` maps the comment's feature columns to values, `hits` are its rules and
-        `terms` its word n-grams, all computed once per comment for both labels.
+        `present` holds the comment's word n-grams with their feature column and value,
+        computed once per comment for both labels.
         """
-        reasons = reasons_for(label, item.normalized, hits)
+        reasons = reasons_for(label, item.normalized, item.hits)
         weights = self._weights[label]
-        if weights is None or not terms:
+        if weights is None or not present:
             return tuple(reasons)
-        columns = word_indices(self.features, terms)
-        contributions = [row.get(column, 0.0) * weights[column] for column in columns]
+        contributions = [value * weights[column] for _, column, value in present]
         words: list[str] = []
         for i in np.argsort(contributions)[::-1]:
             if contributions[i] <= 0 or len(words) == top:
                 break
-            if all(token in UNINFORMATIVE for token in terms[i].split()):
+            term = present[i][0]
+            if all(token in UNINFORMATIVE for token in term.split()):
                 continue
-            words.append(terms[i])
+            words.append(term)
         return tuple(reasons + [f"'{word}'" for word in words])
 
 

@@ -29,7 +29,9 @@ from sklearn.utils import murmurhash3_32
 from .normalize import normalize_text
 from .normalize import strip_invisible
 from .rules import RULES
+from .rules import Rule
 from .rules import link_count
+from .rules import rule_hits
 
 WORDS = "words"
 CHARS = "chars"
@@ -51,10 +53,16 @@ OBFUSCATED = re.compile(
 
 @dataclass(frozen=True)
 class Prepared:
-    """A comment as every feature block reads it: the raw text and its normalised form."""
+    """A comment as every feature block reads it: raw, normalised, and the rules it matches."""
 
     raw: str
     normalized: str
+    hits: tuple[Rule, ...] = ()
+
+
+def prepare(text: str) -> Prepared:
+    normalized = normalize_text(text)
+    return Prepared(text, normalized, tuple(rule_hits(normalized)))
 
 
 def normalized_of(prepared: Prepared) -> str:
@@ -69,7 +77,7 @@ class Prepare(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         return self
 
     def transform(self, texts: Iterable[str]) -> list[Prepared]:
-        return [Prepared(text, normalize_text(text)) for text in check_texts(texts)]
+        return [prepare(text) for text in check_texts(texts)]
 
 
 class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
@@ -113,7 +121,7 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             float(len(strip_invisible(raw)) != len(raw)),
             min(len(OBFUSCATED.findall(raw)), 5) / 5,
         ]
-        values.extend(float(rule.matches(normalized)) for rule in RULES)
+        values.extend(float(rule in item.hits) for rule in RULES)
         return values
 
 
