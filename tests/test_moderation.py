@@ -210,3 +210,30 @@ def test_users_cli(app: Flask) -> None:
     with app.app_context():
         user = db.session.scalars(sa.select(Comment)).first()
         assert user is None  # the CLI touched staff accounts only
+
+
+def test_hostile_comments_stay_text_in_the_queue(app: Flask, moderator: FlaskClient) -> None:
+    from tests.test_rendering import XSS_CORPUS
+
+    with app.app_context():
+        for text in XSS_CORPUS:
+            make_comment(
+                body=text,
+                author="<b onclick=alert(1)>x</b>",
+                status=CommentStatus.HELD,
+                reasons=["spam 0.99: 'script'", "medical claim 0.9: 'alert(1)'"],
+            )
+    page = moderator.get("/moderation/?tab=held").get_data(as_text=True)
+    assert page.count('class="card ') == len(XSS_CORPUS)
+    for tag in (
+        "<script",
+        "<img",
+        "<svg",
+        "<iframe",
+        "<style",
+        "<math",
+        "<b ",
+        '<a href="javascript',
+    ):
+        assert tag not in page.lower(), tag
+    assert page.lower().count("<form") == len(XSS_CORPUS) + 1  # one per card, plus sign out
