@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     celery_init_app(app)
     register_error_handlers(app)
 
+    from . import admin
     from . import api
     from . import auth
     from . import moderation
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderation.bp, url_prefix="/moderation")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
     auth.auth_init_app(app)
     csrf.init_app(app)
     csrf.exempt(api.bp)  # JSON only, no cookies: CSRF cannot ride on it

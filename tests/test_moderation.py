@@ -237,3 +237,21 @@ def test_hostile_comments_stay_text_in_the_queue(app: Flask, moderator: FlaskCli
     ):
         assert tag not in page.lower(), tag
     assert page.lower().count("<form") == len(XSS_CORPUS) + 1  # one per card, plus sign out
+
+
+def test_audit_log_is_for_admins_and_filters(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_staff("mod@clinic.example")
+        make_staff("boss@clinic.example", role="admin")
+        held = [make_comment(status=CommentStatus.HELD).id for _ in range(2)]
+    sign_in(client, "mod@clinic.example")
+    decide(client, held[0], "approve", "held")
+    decide(client, held[1], "spam", "held")
+    assert client.get("/admin/audit").status_code == 403  # moderators are not admins
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/moderation/")})
+    sign_in(client, "boss@clinic.example")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "2 decisions" in page and f"#{held[0]}" in page and "held → published" in page
+    spam_only = client.get("/admin/audit", query_string={"label": "spam"}).get_data(as_text=True)
+    assert "1 decision<" in spam_only and f"#{held[1]}" in spam_only
+    assert f"#{held[0]}<" not in spam_only
