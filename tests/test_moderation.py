@@ -224,6 +224,9 @@ def test_hostile_comments_stay_text_in_the_queue(app: Flask, moderator: FlaskCli
                 reasons=["spam 0.99: 'script'", "medical claim 0.9: 'alert(1)'"],
             )
     page = moderator.get("/moderation/?tab=held").get_data(as_text=True)
+    own_script = '<script src="/static/queue.js" defer></script>'
+    assert page.count(own_script) == 1
+    page = page.replace(own_script, "")  # the page's own code; everything else is comments
     assert page.count('class="card ') == len(XSS_CORPUS)
     for tag in (
         "<script",
