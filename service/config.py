@@ -71,6 +71,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
                 "data_folder_in": str(broker_dir / "queue"),
                 "data_folder_out": str(broker_dir / "queue"),
                 "processed_folder": str(broker_dir / "processed"),
+                "control_folder": str(broker_dir / "control"),
                 "store_processed": False,
                 "polling_interval": 0.1,
             },

@@ -67,6 +67,6 @@ def prepare_filesystem_broker(celery_config: dict[str, Any]) -> None:
     if not str(celery_config.get("broker_url", "")).startswith("filesystem://"):
         return
     options = celery_config.get("broker_transport_options", {})
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
