@@ -66,15 +66,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
         "CELERY": {
-            "broker_url": "filesystem://",
-            "broker_transport_options": {
-                "data_folder_in": str(broker_dir / "queue"),
-                "data_folder_out": str(broker_dir / "queue"),
-                "processed_folder": str(broker_dir / "processed"),
-                "control_folder": str(broker_dir / "control"),
-                "store_processed": False,
-                "polling_interval": 0.1,
-            },
+            **filesystem_broker(broker_dir),
             "task_ignore_result": True,
             "task_acks_late": True,
             "task_reject_on_worker_lost": True,
@@ -116,6 +108,21 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     make_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+
+
+def filesystem_broker(folder: Path, polling_interval: float = 0.1) -> dict[str, Any]:
+    """Celery settings for kombu's embedded filesystem broker, every file under `folder`."""
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+            "polling_interval": polling_interval,
+        },
+    }
 
 
 def use_redis_broker(celery_config: dict[str, Any], redis_url: str) -> None:

@@ -25,6 +25,7 @@ from flask.testing import FlaskCliRunner
 from models.lifecycle import train_version
 from service import create_app
 from service.config import defaults
+from service.config import filesystem_broker
 from service.config import normalise_database_url
 from service.config import use_redis_broker
 from service.db import db
@@ -103,18 +104,7 @@ def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str,
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         client.close()
         return
-    folder = tmp_path / "broker"
-    celery["broker_url"] = "filesystem://"
-    celery["broker_transport_options"] = {
-        "data_folder_in": str(folder / "queue"),
-        "data_folder_out": str(folder / "queue"),
-        "processed_folder": str(folder / "processed"),
-        "control_folder": str(folder / "control"),
-        "store_processed": False,
-        "polling_interval": 0.05,
-    }
-    for sub in ("queue", "processed", "control"):
-        (folder / sub).mkdir(parents=True)
+    celery.update(filesystem_broker(tmp_path / "broker", polling_interval=0.05))
     yield celery
 
 
