@@ -14,6 +14,7 @@ from .config import load_config
 from .db import db
 from .errors import register_error_handlers
 from .queue import celery_init_app
+from .security import security_init_app
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     csrf.exempt(api.bp)  # JSON only, no cookies: CSRF cannot ride on it
     limiter_init_app(app)
+    security_init_app(app)
     return app
 
 

@@ -8,6 +8,8 @@ folder), so `make run` works on a machine with only Python. Production sets
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -21,6 +23,8 @@ PLAIN_ENV = {
     "SECRET_KEY": "SECRET_KEY",
     "MODEL_STORE": "MODEL_STORE",
     "LOG_LEVEL": "LOG_LEVEL",
+    "APP_ENV": "APP_ENV",
+    "IP_HASH_SALT": "IP_HASH_SALT",
 }
 FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
@@ -65,6 +69,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
+        # Security and privacy (service/security.py; README "Security and privacy").
+        # APP_ENV=production refuses to start without real SECRET_KEY and IP_HASH_SALT.
+        "APP_ENV": "development",
+        "IP_HASH_SALT": None,
+        "FRAME_ANCESTORS": ["'none'"],
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
@@ -94,6 +103,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             app.config[key] = int(os.environ[env_name])
     if os.environ.get("ALLOWED_ORIGINS"):
         app.config["ALLOWED_ORIGINS"] = split_list(os.environ["ALLOWED_ORIGINS"])
+    if os.environ.get("FRAME_ANCESTORS"):
+        app.config["FRAME_ANCESTORS"] = split_list(os.environ["FRAME_ANCESTORS"])
     if os.environ.get("REDIS_URL"):
         use_redis_broker(app.config["CELERY"], os.environ["REDIS_URL"])
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
@@ -106,8 +117,44 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     make_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["APP_ENV"] == PRODUCTION:
+        require_production_secrets(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+    if not app.config.get("IP_HASH_SALT"):
+        app.config["IP_HASH_SALT"] = derived_secret(app.config["SECRET_KEY"], "ip-hash-salt")
+
+
+PRODUCTION = "production"
+#: Secrets production must set; values shorter than this, or placeholders, are refused.
+PRODUCTION_SECRETS = ("SECRET_KEY", "IP_HASH_SALT")
+SECRET_MIN_LENGTH = 32
+#: Words of the placeholders people paste ("change-me-secret-key..."); too long to occur by chance.
+PLACEHOLDER_WORDS = ("change", "secret", "default", "example", "password", "placeholder")
+
+
+class InsecureConfiguration(RuntimeError):
+    """Production mode with a missing or placeholder secret: the app refuses to start."""
+
+
+def require_production_secrets(config: dict[str, Any]) -> None:
+    """Refuse missing, short or placeholder secrets; messages name the setting, never its value."""
+    for name in PRODUCTION_SECRETS:
+        value = str(config.get(name) or "")
+        placeholder = any(word in value.lower() for word in PLACEHOLDER_WORDS)
+        if len(value) < SECRET_MIN_LENGTH or placeholder or len(set(value)) < 8:
+            raise InsecureConfiguration(
+                f"APP_ENV=production needs {name} set to a random value of at least"
+                f" {SECRET_MIN_LENGTH} characters, e.g. from"
+                " `python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )
+    if config["SECRET_KEY"] == config["IP_HASH_SALT"]:
+        raise InsecureConfiguration("SECRET_KEY and IP_HASH_SALT must be different values")
+
+
+def derived_secret(key: str, purpose: str) -> str:
+    """A development secret derived from SECRET_KEY (production sets its own)."""
+    return hmac.new(key.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
 def filesystem_broker(folder: Path, polling_interval: float = 0.1) -> dict[str, Any]:

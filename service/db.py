@@ -196,3 +196,19 @@ class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+
+class PrivacyErasure(db.Model):  # type: ignore[name-defined,misc]
+    """Audit record of one erasure of a commenter's data (GDPR), without the address itself.
+
+    `email_hash` is keyed like the IP hashes, so "was this address erased, and when?"
+    can be answered for a given address, but the address cannot be read back.
+    """
+
+    __tablename__ = "privacy_erasures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    email_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    comments: Mapped[int]

@@ -26,9 +26,19 @@ def client_ip(request: Request) -> str:
 
 
 def hash_ip(ip: str) -> str:
-    """Keyed hash: the same reader gets the same hash, but the IP cannot be read back."""
-    key = current_app.config["SECRET_KEY"].encode()
+    """Keyed hash: the same reader gets the same hash, but the IP cannot be read back.
+
+    Keyed with IP_HASH_SALT, not SECRET_KEY, so rotating the session key does not
+    scramble the hashes that rate limits, duplicates and reports compare.
+    """
+    key = current_app.config["IP_HASH_SALT"].encode()
     return hmac.new(key, b"ip:" + ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def hash_email(email: str) -> str:
+    """Keyed hash of an address (case-folded), for audit records that must not hold it."""
+    key = current_app.config["IP_HASH_SALT"].encode()
+    return hmac.new(key, b"email:" + email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
 def _serializer() -> URLSafeSerializer:

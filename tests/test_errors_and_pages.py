@@ -43,7 +43,7 @@ def test_database_down_is_503_with_retry_after(broker: dict[str, Any]) -> None:
     assert response.get_json()["error"]["code"] == "service_unavailable"
     assert "psycopg" not in response.get_data(as_text=True)
     ready = client.get("/readyz")
-    assert ready.status_code == 503 and ready.get_json()["failing"] == ["database"]
+    assert ready.status_code == 503 and "database" in ready.get_json()["failing"]
 
 
 def test_demo_page_shows_the_article_and_form(client: FlaskClient) -> None:

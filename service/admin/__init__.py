@@ -1,7 +1,8 @@
-"""Admin pages: the audit log of moderation decisions (lists, users and models come later)."""
+"""Admin pages: the audit log, privacy export/erasure (lists, users and models come later)."""
 
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__)
+bp = Blueprint("admin", __name__, cli_group=None)  # `flask privacy ...`, not `flask admin ...`
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import privacy  # noqa: E402,F401  (registers the routes on bp)
+from . import views  # noqa: E402,F401

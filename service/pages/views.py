@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response
 from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import send_from_directory
 
-from ..db import db
+from ..readiness import readiness
 from . import bp
 
 WIDGET_MAX_AGE = 300
@@ -42,10 +41,9 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Ready: the database answers (broker and model checks come with the operations work)."""
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="unavailable", failing=["database"]), 503
-    return jsonify(status="ok"), 200
+    """Ready: database, broker and active model (`readiness.py`); a 503 names what fails."""
+    checks = readiness()
+    failing = [name for name, state in checks.items() if state != "ok"]
+    if failing:
+        return jsonify(status="unavailable", failing=failing, checks=checks), 503
+    return jsonify(status="ok", checks=checks), 200
