@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import re
 from html.parser import HTMLParser
@@ -20,7 +21,9 @@ from tests.factories import make_comment
 from tests.factories import make_staff
 from tests.test_moderation import sign_in
 
-TEMPLATES = Path(__file__).parents[1] / "service" / "templates"
+ROOT = Path(__file__).parents[1]
+TEMPLATES = ROOT / "service" / "templates"
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 GOOD_KEY = "9f2c7e1a4b8d3f6a0c5e9b2d7f1a4c8e3b6d0f9a2c5e8b1d4f7a0c3e6b9d2f5a"
 GOOD_SALT = "d41e8a7c0f3b6e9d2a5c8f1b4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c2f5b8e1a"
 
@@ -106,6 +109,59 @@ def test_rendered_staff_pages_hold_no_inline_script_or_style(
         parser = InlineCode()
         parser.feed(response.get_data(as_text=True))
         assert parser.found == [], path
+
+
+def sample_path(rule: Any) -> str:
+    return re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+
+
+def test_every_admin_url_refuses_moderators(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_staff("mod@clinic.example")
+    assert sign_in(client, "mod@clinic.example").status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = False  # reach the role check itself
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
+    assert {rule.endpoint for rule in rules} >= {"admin.audit", "admin.privacy_erase"}
+    for rule in rules:
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(sample_path(rule), method=method, data={"email": "a@b.example"})
+            assert response.status_code == 403, (rule, method)
+
+
+def test_every_state_changing_page_request_needs_a_csrf_token(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        make_staff("admin@clinic.example", role="admin")
+    assert sign_in(client, "admin@clinic.example").status_code == 302
+    rules = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if not rule.endpoint.startswith("api.")  # JSON only and cookie-less: see test_api_post
+        for method in sorted((rule.methods or set()) & STATE_CHANGING)
+    ]
+    assert len(rules) >= 5
+    for rule, method in rules:
+        response = client.open(sample_path(rule), method=method, data={"email": "a@b.example"})
+        assert response.status_code == 400, (rule, method)
+        assert "CSRF" in response.get_data(as_text=True), (rule, method)
+
+
+def test_sql_text_is_never_built_from_values() -> None:
+    """Every `text(...)` SQL string is a literal: user input only ever travels as a bound
+    parameter of the ORM (no f-strings, %, + or .format into SQL)."""
+    calls = []
+    for path in [*ROOT.glob("service/**/*.py"), *ROOT.glob("worker/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            func = node.func if isinstance(node, ast.Call) else None
+            if getattr(func, "attr", None) == "text" or getattr(func, "id", None) == "text":
+                calls.append((path.name, node))
+    assert calls  # the readiness probe has one
+    for name, call in calls:
+        assert all(isinstance(arg, ast.Constant) for arg in call.args), name
+    for path in ROOT.glob("service/**/*.py"):
+        source = path.read_text()
+        assert '.execute(f"' not in source and "exec_driver_sql" not in source, path
 
 
 def session_cookie(response: Any) -> str:
