@@ -67,6 +67,11 @@ def test_emails_and_ips_never_reach_public_answers_or_logs(
     call("GET", "/")
     with app.app_context():
         ip_hash = hash_ip(IP)
+        rows = [*db.session.scalars(sa.select(Comment)), *db.session.scalars(sa.select(Report))]
+        stored = [getattr(row, col.key) for row in rows for col in type(row).__table__.columns]
+        assert set(db.session.scalars(sa.select(Comment.ip_hash))) == {ip_hash}
+        assert set(db.session.scalars(sa.select(Report.ip_hash))) == {ip_hash}
+    assert not any(IP in str(value) for value in stored)  # only its keyed hash is kept
     assert {a.status_code for a in answers} <= {200, 202, 422}
     for answer in answers:
         text = answer.get_data(as_text=True).lower() + str(answer.headers).lower()
