@@ -64,6 +64,7 @@ def test_widget_script_loads_from_any_origin_as_javascript(client: FlaskClient) 
     assert response.mimetype in {"text/javascript", "application/javascript"}
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
 
 
 class InlineCode(HTMLParser):

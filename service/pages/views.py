@@ -30,6 +30,7 @@ def widget_script() -> Response:
         current_app.static_folder or "static", "widget.js", max_age=WIDGET_MAX_AGE
     )
     response.headers["Access-Control-Allow-Origin"] = "*"  # a public script, no credentials
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # hosts with COEP too
     return response
 
 
