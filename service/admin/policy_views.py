@@ -71,7 +71,7 @@ def lists() -> str | Response:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     query = sa.select(ListEntry).where(ListEntry.kind == kind)
     if search:
-        query = query.where(ListEntry.value.contains(search.casefold(), autoescape=True))
+        query = query.where(ListEntry.value.icontains(search, autoescape=True))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     entries = db.session.scalars(
         query.order_by(ListEntry.value).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
