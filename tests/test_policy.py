@@ -13,7 +13,6 @@ from worker.lists import DomainList
 from worker.lists import Lists
 from worker.lists import WordList
 from worker.lists import link_hosts
-from worker.lists import trie_pattern
 from worker.policy import History
 from worker.policy import Policy
 from worker.policy import Submission
@@ -161,7 +160,3 @@ def test_domains_cover_subdomains_but_not_lookalikes() -> None:
     assert hosts == ["a.b.spam.shop", "notspam.shop", "spam.shop.evil.com"]
     assert domains.find(hosts) == ["spam.shop"]
     assert domains.find(["notspam.shop", "spam.shop.evil.com"]) == []
-
-
-def test_trie_pattern_is_one_alternation_sharing_prefixes() -> None:
-    assert trie_pattern(["keto", "ket", "ketamine"]) == "ket(?:amine|o)?"

@@ -1,27 +1,27 @@
-"""Admin-managed lists compiled for one-pass matching: a trie regex for words, sets for hosts.
+"""Admin-managed lists compiled for one-pass matching: Aho-Corasick for words, sets for hosts.
 
-A list of 10,000 words must not cost 10,000 searches per comment. Words become one
-regular expression shaped like a prefix tree ("ket(?:amine|o)"), so the engine walks a
-single branch at each position of the normalised text, whatever the list's length.
-Domains are matched by looking each link host and its parent domains up in a set.
-Compiling is the expensive part: the worker caches the result (see `policy_data`).
+A list of 10,000 words must not cost 10,000 searches per comment. Words go into one
+Aho-Corasick automaton (pyahocorasick), which finds every listed word or phrase in a
+single scan of the normalised text, whatever the list's length; a match counts only
+on word boundaries. Domains are matched by looking each link host and its parent
+domains up in a set. Building is the (small) one-time cost: the worker caches the
+result until an admin changes a list (see `policy_data`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
+
+import ahocorasick
 
 from models.normalize import URL
 from models.normalize import normalize_text
 from service.db import ListKind
 from service.policy import normalize_host
-
-#: A trie node's key that marks "a word ends here".
-END = ""
 
 
 def normalize_word(word: str) -> str:
@@ -37,56 +37,43 @@ def link_hosts(text: str, website: str | None = None) -> list[str]:
     return [host for host in hosts if host]
 
 
-def trie_pattern(words: Iterable[str]) -> str:
-    """One regex alternation shaped like a prefix tree of `words` (no backtracking blow-up)."""
-    root: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[END] = {}
-    return _node_pattern(root)
-
-
-def _node_pattern(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-    optional = END in node
-    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items())
-                if char != END]  # fmt: skip
-    if not branches:
-        return ""
-    if len(branches) == 1 and not optional:
-        return branches[0]
-    body = "(?:" + "|".join(branches) + ")"
-    return body + "?" if optional else body
+def is_word_char(char: str) -> bool:
+    """What `\\w` matches: a listed "cure" is not found inside "secure" or "cure_all"."""
+    return char.isalnum() or char == "_"
 
 
 @dataclass(frozen=True)
 class WordList:
     """Whole words and phrases, matched on normalised text in one pass."""
 
-    pattern: re.Pattern[str] | None
-    #: The normalised form back to the entry as the admin typed it, for the reason shown.
-    entries: Mapping[str, str]
+    #: An `ahocorasick.Automaton` whose values are the entries as the admin typed them.
+    automaton: Any
 
     @classmethod
     def build(cls, values: Iterable[str]) -> WordList:
-        entries: dict[str, str] = {}
+        automaton = ahocorasick.Automaton()
         for value in values:
             normalized = normalize_word(value)
-            if normalized:
-                entries.setdefault(normalized, value)
-        if not entries:
-            return cls(None, {})
-        pattern = re.compile(r"(?<!\w)(?:" + trie_pattern(entries) + r")(?!\w)")
-        return cls(pattern, entries)
+            if normalized and normalized not in automaton:
+                automaton.add_word(normalized, (len(normalized), value))
+        if len(automaton) == 0:
+            return cls(None)
+        automaton.make_automaton()
+        return cls(automaton)
 
     def find(self, normalized_text: str) -> list[str]:
-        """The entries present in the text, in order of appearance, each once."""
-        if self.pattern is None:
+        """The entries present as whole words, in order of where they end, each once."""
+        if self.automaton is None:
             return []
-        found = dict.fromkeys(
-            self.entries[m.group(0)] for m in self.pattern.finditer(normalized_text)
-        )
+        found: dict[str, None] = {}
+        last = len(normalized_text) - 1
+        for end, (length, value) in self.automaton.iter(normalized_text):
+            start = end - length + 1
+            if start > 0 and is_word_char(normalized_text[start - 1]):
+                continue
+            if end < last and is_word_char(normalized_text[end + 1]):
+                continue
+            found[value] = None
         return list(found)
 
 
