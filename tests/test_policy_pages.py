@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -145,3 +147,19 @@ def test_list_pages_escape_entries_and_search(app: Flask, admin: FlaskClient) ->
     found = admin.get("/admin/lists?kind=blocked_word&q=VIAG").get_data(as_text=True)
     assert "viagra" in found and "alert(1)" not in found
     assert admin.get("/admin/lists?kind=nonsense").status_code == 302
+
+
+def test_cli_sets_the_mode_and_imports_a_list(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    assert (
+        "Mode set: Pre-moderate all"
+        in runner.invoke(args=["admin", "mode", "premoderate_all"]).output
+    )
+    words = tmp_path / "words.txt"
+    words.write_text("".join(f"word{i}\n" for i in range(1500)) + "word7\n\n")
+    imported = runner.invoke(args=["admin", "lists-add", "watched_word", str(words)])
+    assert imported.exit_code == 0, imported.output
+    assert "Added 1500; 0 already listed; 0 skipped" in imported.output
+    shown = runner.invoke(args=["admin", "policy"]).output
+    assert "mode: premoderate_all" in shown and "watched_word\t1500\t" in shown
+    assert runner.invoke(args=["admin", "mode", "chaos"]).exit_code != 0
