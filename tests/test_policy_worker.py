@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from models import persistence
 from service.db import CommentStatus
 from service.db import Label
 from service.db import ListKind
@@ -25,6 +22,7 @@ from tests.factories import payload
 from tests.test_moderation import sign_in
 from tests.test_worker import CLEAN
 from tests.test_worker import SPAM
+from tests.test_worker import broken_model_app  # noqa: F401  (the fixture)
 from tests.test_worker import wait_until_decided
 
 pytestmark = pytest.mark.worker
@@ -132,24 +130,10 @@ def test_watched_word_added_by_an_admin_reaches_the_running_worker(
     )
 
 
-@pytest.fixture
-def corrupt_model_app(tmp_path: Path, make_app: Callable[..., Flask], model_store: Path) -> Flask:
-    """An app whose active model file is corrupt: the classifier is unavailable."""
-    store = tmp_path / "corrupt-models"
-    version = persistence.active_version(model_store)
-    assert version is not None
-    (store / version).mkdir(parents=True)
-    meta = (model_store / version / persistence.METADATA_FILE).read_text()
-    (store / version / persistence.METADATA_FILE).write_text(meta)
-    (store / version / persistence.MODEL_FILE).write_bytes(b"not a zip file")
-    persistence.activate(store, version)
-    return make_app(store)
-
-
-def test_blocked_lists_apply_without_a_classifier(corrupt_model_app: Flask) -> None:
+def test_blocked_lists_apply_without_a_classifier(broken_model_app: Flask) -> None:  # noqa: F811
     from celery.contrib.testing.worker import start_worker
 
-    app = corrupt_model_app
+    app = broken_model_app
     client = app.test_client()
     configure(app, blocked_email=["Blocked@Example.org"])
     with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False):
