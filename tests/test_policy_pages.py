@@ -163,3 +163,16 @@ def test_cli_sets_the_mode_and_imports_a_list(app: Flask, tmp_path: Path) -> Non
     shown = runner.invoke(args=["admin", "policy"]).output
     assert "mode: premoderate_all" in shown and "watched_word\t1500\t" in shown
     assert runner.invoke(args=["admin", "mode", "chaos"]).exit_code != 0
+
+
+def test_a_paste_of_ten_thousand_domains_is_accepted(app: Flask, admin: FlaskClient) -> None:
+    token = csrf_token(admin, "/admin/policy")
+    pasted = "\n".join(f"pharmacy-outlet-{i}.example" for i in range(10_000))
+    assert len(pasted) > app.config["MAX_CONTENT_LENGTH"]  # larger than any API request
+    data = {"kind": "watched_domain", "values": pasted, "csrf_token": token}
+    response = admin.post("/admin/lists/add", follow_redirects=True, data=data)
+    assert "Added 10000 to watched domains." in response.get_data(as_text=True)
+    overview = admin.get("/admin/policy").get_data(as_text=True)
+    assert "Watched domains</a></td>\n        <td>10000</td>" in overview
+    huge = admin.post("/admin/lists/remove", data={"entry_id": "1" * 70_000, "csrf_token": token})
+    assert huge.status_code == 413  # only the paste form takes large bodies

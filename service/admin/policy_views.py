@@ -29,9 +29,23 @@ from ..policy import set_mode
 from . import bp
 
 PER_PAGE = 100
-#: Lines accepted in one paste; larger lists go in several pastes.
+#: Lines accepted in one paste; larger lists go in several pastes (or `flask admin lists-add`).
 PASTE_MAX_LINES = 20_000
+#: A paste of 20,000 domains is larger than the API's MAX_CONTENT_LENGTH.
+PASTE_MAX_BYTES = 2 * 1024 * 1024
 ERRORS_SHOWN = 5
+
+
+@bp.url_value_preprocessor
+def allow_large_pastes(endpoint: str | None, values: dict[str, object] | None) -> None:
+    """Raise the body limit for the paste form only.
+
+    URL value preprocessors run before every `before_request` hook, and so before
+    CSRFProtect's, which is the first to read the form.
+    """
+    if endpoint == "admin.add_to_list":
+        request.max_content_length = PASTE_MAX_BYTES
+        request.max_form_memory_size = PASTE_MAX_BYTES
 
 
 @bp.get("/policy")
