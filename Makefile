@@ -49,6 +49,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/policy.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

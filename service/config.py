@@ -30,8 +30,9 @@ FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
     "MEDICAL_CLAIM_THRESHOLD": "MEDICAL_CLAIM_THRESHOLD",
     "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
+    "TRUSTED_CLAIM_THRESHOLD": "TRUSTED_CLAIM_THRESHOLD",
 }
-INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES"}
+INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES", "TRUSTED_MIN_APPROVED": "TRUSTED_MIN_APPROVED"}
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -68,6 +69,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "REPORT_THRESHOLD": 3,
+        # Decision policy (worker/policy.py): an email with this many approved comments and no
+        # rejection is trusted (published at once) unless its medical-claim score is over this.
+        "TRUSTED_MIN_APPROVED": 3,
+        "TRUSTED_CLAIM_THRESHOLD": 0.9,
         "JSON_SORT_KEYS": False,
         # Security and privacy (service/security.py; README "Security and privacy").
         # APP_ENV=production refuses to start without real SECRET_KEY and IP_HASH_SALT.

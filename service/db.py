@@ -212,3 +212,56 @@ class PrivacyErasure(db.Model):  # type: ignore[name-defined,misc]
     actor: Mapped[str] = mapped_column(sa.String(254))
     email_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     comments: Mapped[int]
+
+
+class ModerationMode(enum.StrEnum):
+    """How much the worker may publish on its own (one mode for the installation)."""
+
+    FLAGGED_ONLY = "flagged_only"
+    PREMODERATE_ALL = "premoderate_all"
+    PREMODERATE_FIRST = "premoderate_first"
+    SHADOW = "shadow"
+
+
+class ListKind(enum.StrEnum):
+    """The lists admins keep; the worker's decision policy applies them."""
+
+    TRUSTED_EMAIL = "trusted_email"
+    BLOCKED_EMAIL = "blocked_email"
+    BLOCKED_IP = "blocked_ip"
+    BLOCKED_WORD = "blocked_word"
+    BLOCKED_DOMAIN = "blocked_domain"
+    WATCHED_WORD = "watched_word"
+    WATCHED_DOMAIN = "watched_domain"
+
+
+class PolicySettings(db.Model):  # type: ignore[name-defined,misc]
+    """The single row (id 1) of moderation settings; missing means the defaults.
+
+    `lists_version` changes (to a fresh random value) with every list edit, so each
+    worker rebuilds its compiled matcher only when a list changed, whatever database
+    it last read.
+    """
+
+    __tablename__ = "policy_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mode: Mapped[ModerationMode] = mapped_column(
+        enum_column(ModerationMode, "moderation_mode"), default=ModerationMode.FLAGGED_ONLY
+    )
+    lists_version: Mapped[str] = mapped_column(sa.String(32), default="")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(sa.String(254))
+
+
+class ListEntry(db.Model):  # type: ignore[name-defined,misc]
+    """One entry of an admin-managed list: an email, an IP hash, a word or a domain."""
+
+    __tablename__ = "list_entries"
+    __table_args__ = (sa.UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ListKind] = mapped_column(enum_column(ListKind, "list_kind"))
+    value: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(sa.String(254))

@@ -20,7 +20,7 @@ from service.db import utcnow
 from .model_cache import active_classifier
 from .policy import Verdict
 from .policy import decide
-from .policy import unavailable
+from .policy_data import policy_inputs
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,11 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
         log.info("comment %s already %s; nothing to do", comment_id, comment.status.value)
         return comment.status.value
     values: dict[str, Any] = {}
+    inputs = policy_inputs(comment)  # mode, lists, history: blocked lists apply without a model
     try:
         classifier = active_classifier(Path(current_app.config["MODEL_STORE"]))
         scores = classifier.score([comment.body], thresholds=configured_thresholds())[0]
-        verdict: Verdict = decide(scores)
+        verdict: Verdict = decide(scores, *inputs)
         values = {
             "spam_score": scores.spam.probability,
             "medical_claim_score": scores.medical_claim.probability,
@@ -59,10 +60,10 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
         }
     except ModelUnavailable as error:
         log.error("classifier unavailable for comment %s: %s", comment_id, error)
-        verdict = unavailable()
+        verdict = decide(None, *inputs)
     except Exception:  # a bug in scoring must not leave the comment pending forever
         log.exception("classifier failed on comment %s", comment_id)
-        verdict = unavailable()
+        verdict = decide(None, *inputs)
     # Only a still-pending row changes: a concurrent run or a moderator may have decided.
     result = db.session.execute(
         sa.update(Comment)

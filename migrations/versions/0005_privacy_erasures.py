@@ -1,6 +1,6 @@
 """Audit records of GDPR erasures (privacy_erasures).
 
-Revision ID: 0005_privacy
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-25 15:00:00
 
@@ -8,7 +8,7 @@ Create Date: 2026-11-25 15:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_privacy"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

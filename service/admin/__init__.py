@@ -4,5 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, cli_group=None)  # `flask privacy ...`, not `flask admin ...`
 
+from . import policy_cli  # noqa: E402,F401  (flask admin mode / lists-add / policy)
+from . import policy_views  # noqa: E402,F401  (mode and lists)
 from . import privacy  # noqa: E402,F401  (registers the routes on bp)
 from . import views  # noqa: E402,F401
