@@ -17,6 +17,7 @@ from service.db import ModerationDecision
 from service.db import Report
 from service.db import ReportReason
 from service.db import db
+from service.moderation import filters
 from service.moderation.decisions import training_labels
 from service.moderation.filters import PER_PAGE
 from tests.factories import make_comment
@@ -234,28 +235,67 @@ def test_filters_and_search_combine_with_tabs(app: Flask, moderator: FlaskClient
     assert "No comments match these filters." in empty.get_data(as_text=True)
 
 
-def test_keyset_pages_keep_the_filters(app: Flask, moderator: FlaskClient) -> None:
-    ids = held(app, PER_PAGE * 2 + 3, body="needle in the haystack")
-    held(app, 5, body="something else")
-    first = moderator.get("/moderation/", query_string={"q": "needle"}).get_data(as_text=True)
+@pytest.mark.parametrize("by", ["q", "q-broad", "thread"])  # narrow and broad search, indexed
+def test_pages_keep_the_filters(
+    app: Flask, moderator: FlaskClient, by: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if by == "q-broad":  # more matches than one scan collects: paged by SQL instead
+        monkeypatch.setattr(filters, "SCAN_CAP", PER_PAGE)
+    ids = []
+    with app.app_context():
+        needles = make_thread("/blog/needles", title="Needles")
+        for n in range(PER_PAGE * 2 + 3):
+            ids.append(make_comment(status=CommentStatus.HELD, body="needle in the haystack",
+                                    thread=needles).id)  # fmt: skip
+            if n % 10 == 0:  # others in between, outside the filter
+                make_comment(status=CommentStatus.HELD, body="something else")
+        match = {"thread": str(needles.id)} if by == "thread" else {"q": "needle"}
+    first = moderator.get("/moderation/", query_string=match).get_data(as_text=True)
     assert [int(i) for i in CARD.findall(first)] == ids[:PER_PAGE]  # oldest first
     after = f"after={ids[PER_PAGE - 1]}"
     [next_link] = re.findall(r'href="([^"]+)" rel="next"', first)
-    assert set(next_link.split("?")[1].split("&amp;")) == {"tab=held", "q=needle", after}
+    [(name, value)] = match.items()
+    assert set(next_link.split("?")[1].split("&amp;")) == {"tab=held", f"{name}={value}", after}
     assert 'rel="prev"' not in first
-    second = card_ids(moderator, q="needle", after=ids[PER_PAGE - 1])
-    third = card_ids(moderator, q="needle", after=ids[2 * PER_PAGE - 1])
+    second = card_ids(moderator, **match, after=ids[PER_PAGE - 1])
+    third = card_ids(moderator, **match, after=ids[2 * PER_PAGE - 1])
     assert second == ids[PER_PAGE : 2 * PER_PAGE] and third == ids[2 * PER_PAGE :]
-    assert card_ids(moderator, q="needle", before=ids[2 * PER_PAGE]) == second
-    assert card_ids(moderator, q="needle", before=ids[PER_PAGE]) == ids[:PER_PAGE]
-    newest = card_ids(moderator, tab="all", q="needle")
-    assert newest == ids[::-1][:PER_PAGE]
-    # A decision from page two returns to page two with the same filters.
-    response = decide(moderator, second[0], "approve", "held", q="needle",
-                      after=str(ids[PER_PAGE - 1]))  # fmt: skip
+    assert card_ids(moderator, **match, after=ids[-1]) == []
+    assert card_ids(moderator, **match, before=ids[2 * PER_PAGE]) == second
+    assert card_ids(moderator, **match, before=ids[PER_PAGE]) == ids[:PER_PAGE]
+    assert card_ids(moderator, **match, before=ids[3]) == ids[:3]
+    newest = ids[::-1]
+    assert card_ids(moderator, tab="all", **match) == newest[:PER_PAGE]
     assert (
-        response.headers["Location"] == f"/moderation/?tab=held&q=needle&after={ids[PER_PAGE - 1]}"
+        card_ids(moderator, tab="all", **match, after=newest[PER_PAGE - 1])
+        == newest[PER_PAGE : 2 * PER_PAGE]
     )
+    assert card_ids(moderator, tab="all", **match, before=newest[PER_PAGE]) == newest[:PER_PAGE]
+    page = moderator.get("/moderation/", query_string={**match, "after": ids[PER_PAGE - 1]})
+    assert 'rel="prev"' in page.get_data(as_text=True)
+    # A decision from page two returns to page two with the same filters.
+    response = decide(moderator, second[0], "approve", "held", **match,
+                      after=str(ids[PER_PAGE - 1]))  # fmt: skip
+    assert response.headers["Location"] == (
+        f"/moderation/?tab=held&{name}={value}&after={ids[PER_PAGE - 1]}"
+    )
+
+
+def test_author_history_counts_other_comments_by_email_or_address(
+    app: Flask, moderator: FlaskClient
+) -> None:
+    with app.app_context():
+        make_comment(email="a@example.org", ip_hash="1" * 32)  # same email
+        make_comment(email=None, ip_hash="2" * 32)  # same address
+        make_comment(email="a@example.org", ip_hash="3" * 32, status=CommentStatus.REJECTED)
+        make_comment(email="b@example.org", ip_hash="4" * 32)  # someone else
+        make_comment(email="a@example.org", ip_hash="2" * 32, status=CommentStatus.HELD)
+        make_comment(email="c@example.org", ip_hash="5" * 32, status=CommentStatus.HELD)
+    page = moderator.get("/moderation/").get_data(as_text=True)
+    histories = re.findall(r"<dd>(\d+ approved, \d+ rejected)</dd>", page)
+    assert histories == ["2 approved, 1 rejected", "0 approved, 0 rejected"]
+    published = moderator.get("/moderation/", query_string={"tab": "published", "q": "b@"})
+    assert "<dd>0 approved, 0 rejected</dd>" in published.get_data(as_text=True)  # not itself
 
 
 def test_reported_tab_lists_reports_and_their_reasons(app: Flask, moderator: FlaskClient) -> None:

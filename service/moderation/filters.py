@@ -7,6 +7,7 @@ forms, so a decision returns the moderator to exactly the list they were reading
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields
 from typing import Any
@@ -20,6 +21,8 @@ from ..db import db
 
 TABS = ("held", "reported", "pending", "published", "rejected", "all")
 PER_PAGE = 25
+#: A text search with more matches than this pages through SQL instead (see queue_page).
+SCAN_CAP = 2_000
 MAX_TEXT = 200
 #: Comments readers reported (any status): issue 5's Reported tab.
 REPORTED = Comment.id.in_(sa.select(Report.comment_id))
@@ -73,6 +76,11 @@ class QueueFilters:
     def active(self) -> bool:
         return bool(self.as_args())
 
+    @property
+    def scans_text(self) -> bool:
+        """Substring matches read every row: no index helps `ILIKE '%word%'`."""
+        return bool(self.q or self.reason)
+
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         where: list[sa.ColumnElement[bool]] = []
         if self.q:
@@ -108,17 +116,18 @@ def tab_condition(tab: str) -> list[sa.ColumnElement[bool]]:
 
 
 def tab_counts(filters: QueueFilters) -> dict[str, int]:
-    """How many comments match the filters in each tab (two grouped queries)."""
-    where = filters.conditions()
+    """How many comments match the filters in each tab (one grouped query)."""
     counts = dict.fromkeys(TABS, 0)
-    for status, count in db.session.execute(
-        sa.select(Comment.status, sa.func.count(Comment.id)).where(*where).group_by(Comment.status)
+    for status, count, reported in db.session.execute(
+        sa.select(
+            Comment.status, sa.func.count(Comment.id), sa.func.count(Comment.id).filter(REPORTED)
+        )
+        .where(*filters.conditions())
+        .group_by(Comment.status)
     ):
         counts[status.value] = count
+        counts["reported"] += reported
     counts["all"] = sum(counts[status.value] for status in CommentStatus)
-    counts["reported"] = (
-        db.session.scalar(sa.select(sa.func.count(Comment.id)).where(REPORTED, *where)) or 0
-    )
     return counts
 
 
@@ -129,6 +138,70 @@ class Page:
     comments: list[Comment]
     previous: int | None  # pass as `before` for the page before this one
     next: int | None  # pass as `after` for the page after this one
+
+
+def queue_page(
+    tab: str, filters: QueueFilters, after: int | None, before: int | None
+) -> tuple[Page, dict[str, int]]:
+    """The page to show and the tab counts, reading the table as few times as possible.
+
+    Without a text filter both come from indexes (a keyset page and a grouped count). A text
+    search has to read every row whatever we do, so a narrow one reads them once: the
+    matching ids with their status, from which the counts and the page are taken in Python.
+    A broad one (over SCAN_CAP matches) stops reading early and uses the keyset page, whose
+    own scan also stops after a page of matches, and the grouped count.
+    """
+    if filters.scans_text:
+        matches = db.session.execute(
+            sa.select(Comment.id, Comment.status, REPORTED)
+            .where(*filters.conditions())
+            .limit(SCAN_CAP + 1)
+        ).all()
+        if len(matches) <= SCAN_CAP:
+            return matches_page(matches, tab, after, before)
+    return keyset_page(tab, filters, after, before), tab_counts(filters)
+
+
+def matches_page(
+    matches: Sequence[sa.Row[tuple[int, CommentStatus, bool]]],
+    tab: str,
+    after: int | None,
+    before: int | None,
+) -> tuple[Page, dict[str, int]]:
+    """The counts and a page taken from every match of a narrow search (see queue_page)."""
+    counts = dict.fromkeys(TABS, 0)
+    for _, status, reported in matches:
+        counts[status.value] += 1
+        counts["reported"] += bool(reported)
+    counts["all"] = len(matches)
+    in_tab = [
+        comment_id
+        for comment_id, status, reported in matches
+        if tab == "all" or (bool(reported) if tab == "reported" else status.value == tab)
+    ]
+    oldest_first = tab == "held"
+    ordered = sorted(in_tab, reverse=not oldest_first)
+
+    def comes_after(comment_id: int, cursor: int) -> bool:
+        return comment_id > cursor if oldest_first else comment_id < cursor
+
+    start, end = 0, len(ordered)
+    if before is not None and after is None:
+        end = next((i for i, c in enumerate(ordered) if not comes_after(before, c)), len(ordered))
+        start = max(0, end - PER_PAGE)
+    else:
+        if after is not None:
+            start = next((i for i, c in enumerate(ordered) if comes_after(c, after)), len(ordered))
+        end = min(len(ordered), start + PER_PAGE)
+    ids = ordered[start:end]
+    rows = {c.id: c for c in db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids)))}
+    comments = [rows[i] for i in ids if i in rows]
+    page = Page(
+        comments=comments,
+        previous=ids[0] if ids and start > 0 else None,
+        next=ids[-1] if ids and end < len(ordered) else None,
+    )
+    return page, counts
 
 
 def keyset_page(tab: str, filters: QueueFilters, after: int | None, before: int | None) -> Page:

@@ -35,7 +35,7 @@ from .decisions import decide
 from .decisions import undo
 from .filters import TABS
 from .filters import QueueFilters
-from .filters import keyset_page
+from .filters import queue_page
 from .filters import tab_counts
 
 QUOTED = re.compile(r"'([^']+)'")
@@ -80,7 +80,7 @@ def queue() -> str:
     tab = _tab(request.args.get("tab"))
     filters = QueueFilters.parse(request.args)
     after, before = _cursor(request.args, "after"), _cursor(request.args, "before")
-    page = keyset_page(tab, filters, after, before)
+    page, counts = queue_page(tab, filters, after, before)
     comments = page.comments
     parent_ids = {c.parent_id for c in comments if c.parent_id}
     parents = (
@@ -92,7 +92,7 @@ def queue() -> str:
         "moderation/queue.html",
         tab=tab,
         tabs=TABS,
-        counts=tab_counts(filters),
+        counts=counts,
         comments=comments,
         parents=parents,
         histories=author_histories(comments),
@@ -247,21 +247,33 @@ def report_summaries(comments: list[Comment]) -> dict[int, dict[str, int]]:
 
 
 def author_histories(comments: list[Comment]) -> dict[int, dict[str, int]]:
-    """Per comment: earlier comments by the same email or address, approved and rejected."""
+    """Per comment: other comments by the same email or address, approved and rejected.
+
+    One grouped query for the whole page (per email, address and status), not one per card.
+    """
+    emails = {c.email for c in comments if c.email}
+    addresses = {c.ip_hash for c in comments if c.ip_hash}
+    groups: list[tuple[str | None, str | None, CommentStatus, int]] = []
+    if emails or addresses:
+        groups = [
+            (email, ip_hash, status, count)
+            for email, ip_hash, status, count in db.session.execute(
+                sa.select(Comment.email, Comment.ip_hash, Comment.status, sa.func.count(Comment.id))
+                .where(sa.or_(Comment.email.in_(emails), Comment.ip_hash.in_(addresses)))
+                .group_by(Comment.email, Comment.ip_hash, Comment.status)
+            )
+        ]
     histories: dict[int, dict[str, int]] = {}
     for comment in comments:
-        same = [Comment.ip_hash == comment.ip_hash] if comment.ip_hash else []
-        if comment.email:
-            same.append(Comment.email == comment.email)
         counts = {"published": 0, "rejected": 0}
-        if same:
-            for status, count in db.session.execute(
-                sa.select(Comment.status, sa.func.count(Comment.id))
-                .where(sa.or_(*same), Comment.id != comment.id)
-                .group_by(Comment.status)
-            ):
-                if status.value in counts:
-                    counts[status.value] = count
+        for email, ip_hash, status, count in groups:
+            same = (comment.email and email == comment.email) or (
+                comment.ip_hash and ip_hash == comment.ip_hash
+            )
+            if same and status.value in counts:
+                counts[status.value] += count
+        if comment.status.value in counts and (comment.email or comment.ip_hash):
+            counts[comment.status.value] -= 1  # the comment itself is not its history
         histories[comment.id] = counts
     return histories
 
