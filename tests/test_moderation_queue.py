@@ -239,7 +239,7 @@ def test_filters_and_search_combine_with_tabs(app: Flask, moderator: FlaskClient
 def test_pages_keep_the_filters(
     app: Flask, moderator: FlaskClient, by: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if by == "q-broad":  # more matches than one scan collects: paged by SQL instead
+    if by == "q-broad":  # more matches than one scan collects: paged by SQL, counts capped
         monkeypatch.setattr(filters, "SCAN_CAP", PER_PAGE)
     ids = []
     with app.app_context():
@@ -257,6 +257,8 @@ def test_pages_keep_the_filters(
     [(name, value)] = match.items()
     assert set(next_link.split("?")[1].split("&amp;")) == {"tab=held", f"{name}={value}", after}
     assert 'rel="prev"' not in first
+    held_count = re.search(r'data-tab="held">([^<]+)<', first)
+    assert held_count and held_count.group(1) == ("25+" if by == "q-broad" else str(len(ids)))
     second = card_ids(moderator, **match, after=ids[PER_PAGE - 1])
     third = card_ids(moderator, **match, after=ids[2 * PER_PAGE - 1])
     assert second == ids[PER_PAGE : 2 * PER_PAGE] and third == ids[2 * PER_PAGE :]

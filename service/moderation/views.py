@@ -33,8 +33,10 @@ from .decisions import ACTIONS
 from .decisions import AlreadyDecided
 from .decisions import decide
 from .decisions import undo
+from .filters import SCAN_CAP
 from .filters import TABS
 from .filters import QueueFilters
+from .filters import count_label
 from .filters import queue_page
 from .filters import tab_counts
 
@@ -99,6 +101,7 @@ def queue() -> str:
         reports=report_summaries(comments),
         filters=filters,
         filter_args=filters.as_args(),
+        scan_cap=SCAN_CAP,
         threads=db.session.scalars(sa.select(Thread).order_by(Thread.title).limit(500)).all(),
         page=page,
         cursor={k: v for k, v in (("after", after), ("before", before)) if v is not None},
@@ -276,6 +279,9 @@ def author_histories(comments: list[Comment]) -> dict[int, dict[str, int]]:
             counts[comment.status.value] -= 1  # the comment itself is not its history
         histories[comment.id] = counts
     return histories
+
+
+bp.add_app_template_filter(count_label, "count_label")
 
 
 @bp.app_template_filter("highlight")

@@ -140,11 +140,12 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) { return; }
+        var cap = Number(tabs.getAttribute("data-cap"));
         Object.keys(data.counts).forEach(function (tab) {
           var badge = tabs.querySelector(".tab-count[data-tab='" + tab + "']");
-          if (badge && badge.textContent !== String(data.counts[tab])) {
-            badge.textContent = data.counts[tab];
-          }
+          var n = data.counts[tab];
+          var label = n > cap ? cap.toLocaleString("en-US") + "+" : n.toLocaleString("en-US");
+          if (badge && badge.textContent !== label) { badge.textContent = label; }
         });
         var gone = 0;
         cards.forEach(function (card) {
