@@ -355,3 +355,17 @@ def test_training_labels_are_only_standing_decisions(app: Flask, moderator: Flas
         labels = {d.label for d in db.session.scalars(training_labels())}
         assert labels == {Label.HAM}
         assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 2
+
+
+def test_undo_is_only_for_the_moderator_who_acted(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_staff("first@clinic.example")
+        make_staff("second@clinic.example")
+    [comment_id] = held(app, 1)
+    sign_in(client, "first@clinic.example")
+    decide(client, comment_id, "approve", "held")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/moderation/")})
+    sign_in(client, "second@clinic.example")  # same browser, another moderator
+    assert "Last action" not in client.get("/moderation/").get_data(as_text=True)
+    assert flashes(client, undo(client)) == "Nothing to undo."
+    assert reload_comment(app, comment_id).status is CommentStatus.PUBLISHED

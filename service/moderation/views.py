@@ -105,14 +105,22 @@ def queue() -> str:
         threads=db.session.scalars(sa.select(Thread).order_by(Thread.title).limit(500)).all(),
         page=page,
         cursor={k: v for k, v in (("after", after), ("before", before)) if v is not None},
-        last_action=session.get(LAST_ACTION),
+        last_action=last_action(),
     )
 
 
 def remember(decision_ids: list[int], summary: str) -> None:
     """Keep the moderator's last action for undo (the session is theirs alone)."""
     if decision_ids:
-        session[LAST_ACTION] = {"ids": decision_ids, "summary": summary}
+        session[LAST_ACTION] = {"ids": decision_ids, "summary": summary, "by": current_user.email}
+
+
+def last_action() -> dict[str, Any] | None:
+    """This moderator's last action, if the session holds one of theirs (not a previous user's)."""
+    last = session.get(LAST_ACTION)
+    if isinstance(last, dict) and last.get("by") == current_user.email:
+        return last
+    return None
 
 
 def already_text(already: AlreadyDecided) -> str:
@@ -195,8 +203,9 @@ def bulk_decide() -> Response:
 def undo_last() -> Response:
     """Undo this moderator's last action (one comment or one bulk action), once."""
     back = queue_url(request.form)
-    last = session.pop(LAST_ACTION, None)
-    ids = last.get("ids") if isinstance(last, dict) else None
+    last = last_action()
+    session.pop(LAST_ACTION, None)
+    ids = last.get("ids") if last else None
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         flash("Nothing to undo.", "error")
         return redirect(back)
