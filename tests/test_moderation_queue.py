@@ -39,6 +39,18 @@ def moderator(app: Flask, client: FlaskClient) -> FlaskClient:
     return client
 
 
+@pytest.fixture
+def two_moderators(app: Flask, client: FlaskClient) -> tuple[FlaskClient, FlaskClient]:
+    """first@ signed in on `client`, second@ on a browser of their own."""
+    with app.app_context():
+        make_staff("first@clinic.example")
+        make_staff("second@clinic.example")
+    second = app.test_client()
+    sign_in(second, "second@clinic.example")
+    sign_in(client, "first@clinic.example")
+    return client, second
+
+
 def held(app: Flask, count: int, **overrides: Any) -> list[int]:
     with app.app_context():
         return [make_comment(status=CommentStatus.HELD, **overrides).id for _ in range(count)]
@@ -175,15 +187,10 @@ def test_undo_of_an_unpublish_publishes_again(app: Flask, moderator: FlaskClient
 
 
 def test_undo_leaves_alone_what_another_moderator_changed_since(
-    app: Flask, client: FlaskClient
+    app: Flask, two_moderators: tuple[FlaskClient, FlaskClient]
 ) -> None:
-    with app.app_context():
-        make_staff("first@clinic.example")
-        make_staff("second@clinic.example")
+    client, second = two_moderators
     ids = held(app, 2)
-    second = app.test_client()
-    sign_in(second, "second@clinic.example")
-    sign_in(client, "first@clinic.example")
     bulk(client, "approve", [f"{i}:held" for i in ids])
     decide(second, ids[1], "unpublish_other", "published")
     response = undo(client)
@@ -320,14 +327,11 @@ def test_reported_tab_lists_reports_and_their_reasons(app: Flask, moderator: Fla
     assert "No comments match these filters." in empty.get_data(as_text=True)
 
 
-def test_live_counts_follow_other_moderators(app: Flask, client: FlaskClient) -> None:
-    with app.app_context():
-        make_staff("first@clinic.example")
-        make_staff("second@clinic.example")
+def test_live_counts_follow_other_moderators(
+    app: Flask, two_moderators: tuple[FlaskClient, FlaskClient]
+) -> None:
+    client, other = two_moderators
     ids = held(app, 3)
-    other = app.test_client()
-    sign_in(other, "second@clinic.example")
-    sign_in(client, "first@clinic.example")
     url = f"/moderation/counts?ids={','.join(map(str, ids))},abc"
     before = client.get(url).get_json()
     assert before["counts"]["held"] == 3 and before["counts"]["all"] == 3
