@@ -66,13 +66,12 @@ def _cursor(args: Mapping[str, str], name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def queue_url(args: Mapping[str, str], keep_cursor: bool = True) -> str:
+def queue_url(args: Mapping[str, str]) -> str:
     """The queue page these parameters describe (from a query string or a form's fields)."""
     params: dict[str, Any] = {"tab": _tab(args.get("tab")), **QueueFilters.parse(args).as_args()}
-    if keep_cursor:
-        for name in ("after", "before"):
-            if _cursor(args, name) is not None:
-                params[name] = _cursor(args, name)
+    for name in ("after", "before"):
+        if _cursor(args, name) is not None:
+            params[name] = _cursor(args, name)
     return url_for("moderation.queue", **params)
 
 
