@@ -83,7 +83,11 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     """A reader's comment and the verdict on it (the classifier's, then a human's)."""
 
     __tablename__ = "comments"
-    __table_args__ = (sa.Index("ix_comments_thread_status_created", "thread_id", "status", "id"),)
+    __table_args__ = (
+        sa.Index("ix_comments_thread_status_created", "thread_id", "status", "id"),
+        # The queue's keyset pages: one status, in id order (fast with 10,000 held).
+        sa.Index("ix_comments_status_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(sa.ForeignKey("threads.id", ondelete="CASCADE"))
@@ -140,6 +144,11 @@ class ModerationDecision(db.Model):  # type: ignore[name-defined,misc]
     spam_score: Mapped[float | None]
     medical_claim_score: Mapped[float | None]
     model_version: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Set when a moderator undid this decision: the row of the undo (action "undo"). Neither
+    #: an undone decision nor an undo row is a training label (see moderation.decisions).
+    reverted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("moderation_decisions.id", ondelete="SET NULL")
+    )
 
     comment: Mapped[Comment] = relationship(back_populates="decisions", lazy="raise")
 
