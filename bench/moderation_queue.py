@@ -1,9 +1,6 @@
 """The moderation queue with 10,000 held comments: server time to render its pages.
 
-    DATABASE_URL=postgresql://... python -m bench.queue [--held 10000] [--published 5000]
-
-(`python bench/queue.py` works too: this file's name would shadow the standard library's
-`queue` module, so it leaves its own folder off `sys.path` first.)
+    DATABASE_URL=postgresql://... python bench/moderation_queue.py [--held 10000] [--published 5000]
 
 Seeds a fresh PostgreSQL schema (dropped afterwards; SQLite when DATABASE_URL is unset),
 signs a moderator in through the Flask test client and prints the median time of several
@@ -14,12 +11,6 @@ work (queries and rendering) without network.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/
-
 import argparse
 import os
 import random
@@ -29,6 +20,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa

@@ -1,15 +1,15 @@
 """Moderation queue: undo links a decision to its reversal; keyset index on status and id.
 
-Revision ID: 0005q
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-25 14:45:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005q"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
