@@ -36,12 +36,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import auth
     from . import moderation
     from . import pages
+    from . import subscriptions
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderation.bp, url_prefix="/moderation")
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(subscriptions.bp, url_prefix="/notifications")
     auth.auth_init_app(app)
     csrf.init_app(app)
     csrf.exempt(api.bp)  # JSON only, no cookies: CSRF cannot ride on it

@@ -21,13 +21,21 @@ PLAIN_ENV = {
     "SECRET_KEY": "SECRET_KEY",
     "MODEL_STORE": "MODEL_STORE",
     "LOG_LEVEL": "LOG_LEVEL",
+    # Notifications (service/notifications.py, worker/notify.py).
+    **{name: name for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM")},
+    **{name: name for name in ("SMTP_STARTTLS", "MODERATOR_EMAILS", "PUBLIC_URL")},
+    **{name: name for name in ("WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_FORMAT")},
 }
 FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
     "MEDICAL_CLAIM_THRESHOLD": "MEDICAL_CLAIM_THRESHOLD",
     "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
 }
-INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES"}
+INT_ENV = {
+    "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "SMTP_PORT": "SMTP_PORT",
+    "NOTIFY_DIGEST_MINUTES": "NOTIFY_DIGEST_MINUTES",
+}
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -65,6 +73,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
+        # Notifications: email (SMTP_*) and/or a signed webhook; off while neither is set.
+        "SMTP_HOST": None,
+        "SMTP_PORT": 587,
+        "SMTP_USER": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_FROM": "comments@localhost",
+        "SMTP_STARTTLS": "false",
+        "MODERATOR_EMAILS": "staff",  # addresses, or "staff": every active staff account
+        "WEBHOOK_URL": None,
+        "WEBHOOK_SECRET": None,
+        "WEBHOOK_FORMAT": "json",  # or "slack": {"text": ...}
+        "NOTIFY_DIGEST_MINUTES": 15,  # at most one message per window; 0 sends each at once
+        "PUBLIC_URL": "http://127.0.0.1:8000",  # links in emails (queue, unsubscribe)
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
@@ -75,6 +96,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
             "task_routes": {"worker.tasks.retrain": {"queue": "training"}},
             "beat_schedule": {
                 "sweep-pending": {"task": "worker.tasks.sweep_pending", "schedule": 60.0},
+                "held-digest": {"task": "worker.notify.send_held_digest", "schedule": 60.0},
             },
         },
     }
