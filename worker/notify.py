@@ -12,6 +12,7 @@ an unsubscribe link, if they opted in and the reply is not their own.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import hmac
 import json
@@ -51,6 +52,8 @@ EXCERPTS = 5
 EXCERPT_CHARS = 160
 REPLY_EXCERPT_CHARS = 1000
 TRUE_WORDS = {"1", "true", "yes", "on"}
+#: Long header lines stay whole: a folded List-Unsubscribe URL would be RFC 2047-encoded.
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 class DeliveryFailed(Exception):
@@ -113,10 +116,12 @@ def send_digest(now: datetime) -> int:
     )
     held = db.session.scalars(
         sa.select(Comment)
-        .join(HeldEvent, HeldEvent.comment_id == Comment.id)
-        .where(HeldEvent.digest_id == digest.id, Comment.status == CommentStatus.HELD)
+        .where(
+            Comment.id.in_(sa.select(HeldEvent.comment_id).where(HeldEvent.digest_id == digest.id)),
+            Comment.status == CommentStatus.HELD,
+            ~Comment.deleted,
+        )
         .order_by(Comment.id)
-        .distinct()
     ).all()
     if claimed.rowcount == 0 or not held:  # type: ignore[attr-defined]
         db.session.rollback()  # everything was reviewed already: nothing worth a message
@@ -309,7 +314,7 @@ def send_email(to: list[str], subject: str, text: str, *, unsubscribe: str | Non
         log.warning("no recipient for %r", subject)
         return
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = config["SMTP_FROM"]
     message["To"] = ", ".join(to)
     message["Subject"] = one_line(subject, 200)
