@@ -14,6 +14,7 @@ from .config import load_config
 from .db import db
 from .errors import register_error_handlers
 from .queue import celery_init_app
+from .transfer import transfer_init_app
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -48,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     csrf.exempt(api.bp)  # JSON only, no cookies: CSRF cannot ride on it
     limiter_init_app(app)
+    transfer_init_app(app)
     return app
 
 

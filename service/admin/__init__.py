@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import export  # noqa: E402,F401  (registers the routes on bp)
+from . import views  # noqa: E402,F401
