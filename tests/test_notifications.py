@@ -216,13 +216,18 @@ def test_slack_payload_is_text_only_and_signed(
 ) -> None:
     app = notifying_app(SMTP_HOST=None, WEBHOOK_FORMAT="slack")
     with app.app_context():
-        hold(2)
+        hold(1)
+        pinger = make_comment(body="<!channel> see <https://evil.example|your bank>",
+                              status=CommentStatus.HELD)  # fmt: skip
+        status_changed(pinger.id, CommentStatus.HELD)
         assert send_digest(WINDOW_START) == 2
     headers, body = webhook.requests[0]
     assert verify(headers, body)
     sent = json.loads(body)
     assert list(sent) == ["text"]
     assert sent["text"].startswith("2 comments held for review")
+    assert "&lt;!channel&gt; see &lt;https://evil.example|your bank&gt;" in sent["text"]
+    assert "<" not in sent["text"]
     assert SPAMMER_EMAIL not in sent["text"]
 
 

@@ -207,8 +207,13 @@ def moderator_addresses() -> list[str]:
 
 def webhook_body(message: Message) -> bytes:
     if str(current_app.config.get("WEBHOOK_FORMAT", "json")).lower() == "slack":
-        return json.dumps({"text": f"{message.subject}\n{message.text}"}).encode()
+        return json.dumps({"text": slack_escape(f"{message.subject}\n{message.text}")}).encode()
     return json.dumps(message.payload).encode()
+
+
+def slack_escape(text: str) -> str:
+    """Comment text must not become Slack markup (`<!channel>` pings, disguised links)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def signature(secret: str, body: bytes) -> str:
