@@ -19,7 +19,7 @@
     en: {
       comments: "Comments", leave: "Leave a comment", name: "Name", email: "Email",
       emailHint: "optional, never shown", website: "Website", websiteHint: "optional",
-      notifyReplies: "Email me when someone replies (needs your email)",
+      notifyReplies: "Notify me of replies by e-mail",
       comment: "Comment", post: "Post comment", posting: "Posting…", reply: "Reply",
       cancel: "Cancel", replyingTo: "Replying to {name}", loadMore: "Load more comments",
       newest: "Newest first", oldest: "Oldest first", sort: "Sort", empty: "No comments yet. Be the first!",
@@ -37,7 +37,7 @@
     es: {
       comments: "Comentarios", leave: "Deja un comentario", name: "Nombre", email: "Correo",
       emailHint: "opcional, nunca se muestra", website: "Sitio web", websiteHint: "opcional",
-      notifyReplies: "Avísame por correo cuando alguien responda (requiere tu correo)",
+      notifyReplies: "Avísame por correo si alguien responde",
       comment: "Comentario", post: "Publicar comentario", posting: "Publicando…", reply: "Responder",
       cancel: "Cancelar", replyingTo: "Respondiendo a {name}", loadMore: "Cargar más comentarios",
       newest: "Más recientes", oldest: "Más antiguos", sort: "Orden", empty: "Aún no hay comentarios. ¡Sé el primero!",
