@@ -33,6 +33,7 @@ import worker.tasks  # noqa: F401  (registers classify_comment)
 from service.db import Comment
 from service.db import CommentStatus
 from service.db import HeldEvent
+from service.db import NotificationDigest
 from service.db import ReplySubscription
 from service.db import db
 from service.moderation.decisions import decide
@@ -43,6 +44,7 @@ from tests.factories import payload
 from tests.test_worker import CLEAN
 from tests.test_worker import SPAM
 from tests.test_worker import wait_until_decided
+from worker.notify import DeliveryFailed
 from worker.notify import notify_reply
 from worker.notify import reply_recipient
 from worker.notify import send_digest
@@ -391,3 +393,39 @@ def test_published_replies_email_the_parent_once_until_they_unsubscribe(
         later = make_comment(parent_id=parent_id, author="Pablo", email=None, body="Same here.")
         assert notify_reply.run(later.id) == "not subscribed"
     assert len(smtp_sink.messages) == 2
+
+
+def test_a_failed_delivery_keeps_the_holds_for_the_next_run(
+    notifying_app: Callable[..., Flask], webhook: Receiver
+) -> None:
+    app = notifying_app(SMTP_HOST=None, WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/down")
+    with app.app_context():
+        hold(2)
+        with pytest.raises(DeliveryFailed):
+            send_digest(WINDOW_START)
+        assert db.session.scalar(sa.select(sa.func.count(NotificationDigest.id))) == 0
+    app.config["WEBHOOK_URL"] = webhook.url  # the receiver is back
+    with app.app_context():
+        assert send_digest(WINDOW_START + timedelta(minutes=1)) == 2
+    assert json.loads(webhook.requests[0][1])["count"] == 2
+
+
+def test_a_comment_held_by_readers_reports_is_announced(
+    notifying_app: Callable[..., Flask], webhook: Receiver
+) -> None:
+    app = notifying_app(SMTP_HOST=None, REPORT_THRESHOLD=2)
+    client = app.test_client()
+    with app.app_context():
+        comment_id = make_comment(body="You should all stop your medication today.").id
+    for address in ("192.0.2.1", "192.0.2.2"):
+        response = client.post(
+            f"/api/v1/comments/{comment_id}/reports",
+            json={"reason": "medical_misinformation"},
+            environ_base={"REMOTE_ADDR": address},
+        )
+        assert response.status_code == 202
+    with app.app_context():
+        assert send_digest(WINDOW_START) == 1
+    sent = json.loads(webhook.requests[0][1])
+    assert sent["comments"][0]["id"] == comment_id
+    assert "reported by readers" in sent["comments"][0]["reasons"]

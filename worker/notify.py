@@ -102,9 +102,10 @@ def send_digest(now: datetime) -> int:
         held_count=0,
         channels=[],
     )
+    db.session.add(digest)
     try:
-        with db.session.begin_nested():
-            db.session.add(digest)
+        # Not a savepoint: pysqlite's RELEASE would commit it. Nothing else is pending here.
+        db.session.flush()
     except sa.exc.IntegrityError:
         db.session.rollback()
         log.info("held digest: this window's message is already sent")
@@ -129,7 +130,11 @@ def send_digest(now: datetime) -> int:
         db.session.commit()
         return 0
     digest.held_count = len(held)
-    digest.channels = deliver_to_moderators(digest_message(held))
+    try:
+        digest.channels = deliver_to_moderators(digest_message(held))
+    except DeliveryFailed:
+        db.session.rollback()  # the events stay unsent for the next run
+        raise
     db.session.commit()
     log.info("held digest %s: %d comments via %s", digest.id, len(held), digest.channels)
     return len(held)
