@@ -236,6 +236,8 @@ def test_export_has_every_status_and_emails_only_when_asked(
     run(runner, "export", "comments", "--thread", WP_POST, "--include-private", "-o", str(output))
     private = json.loads(output.read_text())
     assert [thread["uri"] for thread in private["threads"]] == [WP_POST]
+    missing = runner.invoke(args=["export", "comments", "--thread", "/no/such/post/"])
+    assert missing.exit_code == 1 and "no thread /no/such/post/" in missing.output
     emails = {c["email"] for c in private["threads"][0]["comments"]}
     assert "maria.gomez@example.org" in emails
     first = private["threads"][0]["comments"][0]

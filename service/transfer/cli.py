@@ -61,5 +61,7 @@ for _name in READERS:
 def export_comments_command(thread_uri: str | None, include_private: bool, output: TextIO) -> None:
     """All comments with their threads and statuses, as JSON."""
     document = export_comments(thread_uri, include_private)
+    if thread_uri is not None and not document["threads"]:
+        raise click.ClickException(f"no thread {thread_uri}")
     json.dump(document, output, ensure_ascii=False, indent=2)
     output.write("\n")

@@ -27,7 +27,7 @@ def read_isso(path: Path) -> Source:
         raise UnreadableExport(f"{path} is not a file")
     source = Source("isso")
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             threads = connection.execute("SELECT id, uri, title FROM threads").fetchall()
             rows = connection.execute(
