@@ -15,6 +15,7 @@ from .db import db
 from .errors import register_error_handlers
 from .queue import celery_init_app
 from .security import security_init_app
+from .transfer import transfer_init_app
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -37,17 +38,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import auth
     from . import moderation
     from . import pages
+    from . import subscriptions
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderation.bp, url_prefix="/moderation")
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(subscriptions.bp, url_prefix="/notifications")
     auth.auth_init_app(app)
     csrf.init_app(app)
     csrf.exempt(api.bp)  # JSON only, no cookies: CSRF cannot ride on it
     limiter_init_app(app)
     security_init_app(app)
+
+    transfer_init_app(app)
     return app
 
 

@@ -25,6 +25,10 @@ PLAIN_ENV = {
     "LOG_LEVEL": "LOG_LEVEL",
     "APP_ENV": "APP_ENV",
     "IP_HASH_SALT": "IP_HASH_SALT",
+    # Notifications (service/notifications.py, worker/notify.py).
+    **{name: name for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM")},
+    **{name: name for name in ("SMTP_STARTTLS", "MODERATOR_EMAILS", "PUBLIC_URL")},
+    **{name: name for name in ("WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_FORMAT")},
 }
 FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
@@ -32,7 +36,12 @@ FLOAT_ENV = {
     "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
     "TRUSTED_CLAIM_THRESHOLD": "TRUSTED_CLAIM_THRESHOLD",
 }
-INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES", "TRUSTED_MIN_APPROVED": "TRUSTED_MIN_APPROVED"}
+INT_ENV = {
+    "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "TRUSTED_MIN_APPROVED": "TRUSTED_MIN_APPROVED",
+    "SMTP_PORT": "SMTP_PORT",
+    "NOTIFY_DIGEST_MINUTES": "NOTIFY_DIGEST_MINUTES",
+}
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -79,6 +88,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "APP_ENV": "development",
         "IP_HASH_SALT": None,
         "FRAME_ANCESTORS": ["'none'"],
+        # Notifications: email (SMTP_*) and/or a signed webhook; off while neither is set.
+        "SMTP_HOST": None,
+        "SMTP_PORT": 587,
+        "SMTP_USER": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_FROM": "comments@localhost",
+        "SMTP_STARTTLS": "false",
+        "MODERATOR_EMAILS": "staff",  # addresses, or "staff": every active staff account
+        "WEBHOOK_URL": None,
+        "WEBHOOK_SECRET": None,
+        "WEBHOOK_FORMAT": "json",  # or "slack": {"text": ...}
+        "NOTIFY_DIGEST_MINUTES": 15,  # at most one message per window; 0 sends each at once
+        "PUBLIC_URL": "http://127.0.0.1:8000",  # links in emails (queue, unsubscribe)
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
@@ -89,6 +111,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
             "task_routes": {"worker.tasks.retrain": {"queue": "training"}},
             "beat_schedule": {
                 "sweep-pending": {"task": "worker.tasks.sweep_pending", "schedule": 60.0},
+                "held-digest": {"task": "worker.notify.send_held_digest", "schedule": 60.0},
             },
         },
     }

@@ -274,3 +274,73 @@ class ListEntry(db.Model):  # type: ignore[name-defined,misc]
     value: Mapped[str] = mapped_column(sa.String(254))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str | None] = mapped_column(sa.String(254))
+
+
+# Notifications and imports (see service/notifications.py, worker/notify.py, service/transfer/).
+
+
+class ReplySubscription(db.Model):  # type: ignore[name-defined,misc]
+    """A commenter asked to be emailed when their comment gets a published reply."""
+
+    __tablename__ = "reply_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), unique=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    comment: Mapped[Comment] = relationship(lazy="joined")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class ReplyNotification(db.Model):  # type: ignore[name-defined,misc]
+    """One reply email sent (at most one per reply, however often it is published)."""
+
+    __tablename__ = "reply_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reply_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), unique=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class NotificationDigest(db.Model):  # type: ignore[name-defined,misc]
+    """One message to moderators; `window` is unique, so a window sends at most one."""
+
+    __tablename__ = "notification_digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    held_count: Mapped[int]
+    channels: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class HeldEvent(db.Model):  # type: ignore[name-defined,misc]
+    """A comment was held; the next digest to moderators claims it."""
+
+    __tablename__ = "held_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    digest_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("notification_digests.id", ondelete="SET NULL"), index=True
+    )
+
+
+class ImportKey(db.Model):  # type: ignore[name-defined,misc]
+    """Where an imported comment came from, so importing the same file twice adds nothing."""
+
+    __tablename__ = "import_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    imported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

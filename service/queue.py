@@ -51,13 +51,17 @@ def enqueue_classification(comment_id: int) -> bool:
     A broker outage must not fail the request: the comment is already stored as
     `pending`, and the sweeper re-enqueues it later. Returns whether it was sent.
     """
+    return enqueue(CLASSIFY_TASK, comment_id)
+
+
+def enqueue(task_name: str, *args: Any) -> bool:
+    """Send a worker task by name; log and return False when the broker cannot take it."""
     celery_app: Celery = current_app.extensions["celery"]
     try:
-        celery_app.send_task(
-            CLASSIFY_TASK, args=[comment_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY
-        )
+        celery_app.send_task(task_name, args=list(args), retry=True,
+                             retry_policy=PUBLISH_RETRY_POLICY)  # fmt: skip
     except Exception as error:  # kombu raises many transport-specific errors
-        log.warning("could not enqueue comment %s: %s", comment_id, type(error).__name__)
+        log.warning("could not enqueue %s%s: %s", task_name, args, type(error).__name__)
         return False
     return True
 

@@ -21,7 +21,7 @@ from tests.factories import reload_comment
 
 #: Endpoints anyone may reach; every other route is staff-only.
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout"}
-PUBLIC_BLUEPRINTS = ("api.", "pages.")
+PUBLIC_BLUEPRINTS = ("api.", "pages.", "subscriptions.")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

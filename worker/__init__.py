@@ -21,6 +21,7 @@ def get_celery_app() -> Celery:
 
         flask_app = create_app()
         configure_logging(flask_app.config["LOG_LEVEL"])
+        from . import notify  # noqa: F401  (registers the notification tasks)
         from . import signals  # noqa: F401  (worker start-up hooks)
         from . import tasks  # noqa: F401  (registers the shared tasks)
 

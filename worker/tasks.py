@@ -16,6 +16,7 @@ from service.db import Comment
 from service.db import CommentStatus
 from service.db import db
 from service.db import utcnow
+from service.notifications import status_changed
 
 from .model_cache import active_classifier
 from .policy import Verdict
@@ -75,6 +76,7 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
         log.info("comment %s was decided elsewhere meanwhile", comment_id)
         return None
     log.info("comment %s %s", comment_id, verdict.status.value)
+    status_changed(comment_id, verdict.status)
     return verdict.status.value
 
 

@@ -29,6 +29,7 @@ from ..identity import form_token
 from ..identity import hash_ip
 from ..identity import status_token
 from ..identity import token_matches
+from ..notifications import subscribe_replies
 from ..queue import enqueue_classification
 from ..rendering import render_comment
 from . import bp
@@ -80,6 +81,7 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
         user_agent=request.user_agent.string[:USER_AGENT_MAX] or None,
     )
     db.session.add(comment)
+    subscribe_replies(comment, new.notify_replies)
     db.session.commit()
     if bot:
         log.info("comment %s rejected at the door: %s", comment.id, bot)

@@ -18,6 +18,7 @@ from ..db import db
 from ..errors import ApiError
 from ..identity import client_ip
 from ..identity import hash_ip
+from ..notifications import status_changed
 from . import bp
 from .comments import read_json_body
 
@@ -59,5 +60,7 @@ def report_comment(comment_id: int) -> tuple[Response, int]:
         )
         if held.rowcount:  # type: ignore[attr-defined]
             log.info("comment %s held after reports from %s readers", comment_id, readers)
+            db.session.commit()
+            status_changed(comment_id, CommentStatus.HELD)
     db.session.commit()
     return jsonify(reported=True), 202

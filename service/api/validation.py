@@ -14,6 +14,7 @@ from ..errors import ApiError
 ACCEPTED_KEYS = frozenset(
     {"thread", "title", "url", "author", "body", "email", "website", "parent_id", "form_token"}
     | {"homepage"}  # the honeypot: a field people never see and bots fill in
+    | {"notify_replies"}
 )
 AUTHOR_MAX = 80
 BODY_MAX = 5000
@@ -36,6 +37,7 @@ class NewComment:
     parent_id: int | None
     form_token: str | None = None
     honeypot: str | None = None
+    notify_replies: bool = False
 
 
 def parse_new_comment(payload: Any) -> NewComment:
@@ -92,6 +94,11 @@ def parse_new_comment(payload: Any) -> NewComment:
     ):
         errors["parent_id"] = "Must be a positive integer."
 
+    notify_replies = payload.get("notify_replies", False)
+    if not isinstance(notify_replies, bool):
+        errors["notify_replies"] = "Must be true or false."
+    elif notify_replies and email is None and "email" not in errors:
+        errors["email"] = "Needed to email you about replies."
     form_token = payload.get("form_token") if isinstance(payload.get("form_token"), str) else None
     honeypot = payload.get("homepage")
     if errors:
@@ -99,7 +106,7 @@ def parse_new_comment(payload: Any) -> NewComment:
     assert thread is not None and author is not None and body is not None
     return NewComment(
         thread, title, url, author, body, email, website, parent_id, form_token,
-        str(honeypot) if honeypot else None,
+        str(honeypot) if honeypot else None, notify_replies is True,
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from ..db import Label
 from ..db import ModerationDecision
 from ..db import db
 from ..db import utcnow
+from ..notifications import status_changed
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def decide(
     )
     db.session.add(decision)
     db.session.commit()
+    status_changed(comment_id, action.to_status)
     return decision
 
 

@@ -19,6 +19,7 @@
     en: {
       comments: "Comments", leave: "Leave a comment", name: "Name", email: "Email",
       emailHint: "optional, never shown", website: "Website", websiteHint: "optional",
+      notifyReplies: "Notify me of replies by e-mail",
       comment: "Comment", post: "Post comment", posting: "Posting…", reply: "Reply",
       cancel: "Cancel", replyingTo: "Replying to {name}", loadMore: "Load more comments",
       newest: "Newest first", oldest: "Oldest first", sort: "Sort", empty: "No comments yet. Be the first!",
@@ -36,6 +37,7 @@
     es: {
       comments: "Comentarios", leave: "Deja un comentario", name: "Nombre", email: "Correo",
       emailHint: "opcional, nunca se muestra", website: "Sitio web", websiteHint: "opcional",
+      notifyReplies: "Avísame por correo si alguien responde",
       comment: "Comentario", post: "Publicar comentario", posting: "Publicando…", reply: "Responder",
       cancel: "Cancelar", replyingTo: "Respondiendo a {name}", loadMore: "Cargar más comentarios",
       newest: "Más recientes", oldest: "Más antiguos", sort: "Orden", empty: "Aún no hay comentarios. ¡Sé el primero!",
@@ -233,6 +235,7 @@
       this.field("email", t("email"), t("emailHint"), el("input", {type: "email", maxlength: "254", autocomplete: "email"})),
       this.field("website", t("website"), t("websiteHint"), el("input", {type: "url", maxlength: "500", placeholder: "https://"})),
       this.field("body", t("comment"), null, body), counter, honeypot,
+      el("p", {"class": "field"}, [el("label", {}, [el("input", {type: "checkbox", name: "notify_replies"}), document.createTextNode(" " + t("notifyReplies"))])]),
       el("p", {}, [this.submit, this.cancelReply, this.formStatus])
     ]);
     this.counter = counter;
@@ -387,6 +390,7 @@
       if (value) { data[name] = value; }
     });
     if (this.replyTo) { data.parent_id = this.replyTo.id; }
+    if (f.notify_replies.checked) { data.notify_replies = true; }
     this.submit.disabled = true;
     this.formStatus.textContent = t("posting");
     request("POST", "/comments", data).then(function (res) {
