@@ -21,13 +21,14 @@ PLAIN_ENV = {
     "SECRET_KEY": "SECRET_KEY",
     "MODEL_STORE": "MODEL_STORE",
     "LOG_LEVEL": "LOG_LEVEL",
+    "METRICS_TOKEN": "METRICS_TOKEN",
 }
 FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
     "MEDICAL_CLAIM_THRESHOLD": "MEDICAL_CLAIM_THRESHOLD",
     "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
 }
-INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES"}
+INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES", "WORKER_METRICS_PORT": "WORKER_METRICS_PORT"}
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -36,7 +37,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
     broker_dir = instance / "broker"
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'comments.sqlite'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a logged database error must not carry a comment's text or email.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MODEL_STORE": str(instance / "models"),
         # None means "use the active model's own thresholds".
         "SPAM_THRESHOLD": None,
@@ -65,6 +67,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
+        # Operations (service/metrics.py, worker/metrics.py): the worker's exporter is off
+        # unless WORKER_METRICS_PORT is set; /metrics asks for this bearer token when set.
+        "WORKER_METRICS_PORT": None,
+        "METRICS_TOKEN": None,
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,

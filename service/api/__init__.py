@@ -28,4 +28,5 @@ def allow_configured_origins(response: Response) -> Response:
 
 
 from . import comments  # noqa: E402,F401  (registers the routes on bp)
+from . import docs  # noqa: E402,F401  (the OpenAPI document and its page: docs.bp)
 from . import reports  # noqa: E402,F401

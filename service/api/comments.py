@@ -29,6 +29,7 @@ from ..identity import form_token
 from ..identity import hash_ip
 from ..identity import status_token
 from ..identity import token_matches
+from ..metrics import record_posted
 from ..queue import enqueue_classification
 from ..rendering import render_comment
 from . import bp
@@ -81,6 +82,7 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
     )
     db.session.add(comment)
     db.session.commit()
+    record_posted(bot)
     if bot:
         log.info("comment %s rejected at the door: %s", comment.id, bot)
     else:
