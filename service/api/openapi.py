@@ -226,8 +226,12 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 
-CONVERTER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-PARAMETER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
+CONVERTER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
+PARAMETER_TYPES: dict[str, Schema] = {
+    "int": {"type": "integer", "minimum": 0},
+    "float": {"type": "number"},
+}
+MAXIMUM = re.compile(r"\bmax=(\d+)")
 
 
 def is_public(rule: Rule) -> bool:
@@ -236,15 +240,12 @@ def is_public(rule: Rule) -> bool:
 
 def path_of(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
     """`/comments/<int:comment_id>` -> `/comments/{comment_id}` and its path parameter."""
-    parameters = [
-        {
-            "name": match["name"],
-            "in": "path",
-            "required": True,
-            "schema": PARAMETER_TYPES.get(match["converter"] or "", {"type": "string"}),
-        }
-        for match in CONVERTER.finditer(rule.rule)
-    ]
+    parameters = []
+    for match in CONVERTER.finditer(rule.rule):
+        schema: Schema = dict(PARAMETER_TYPES.get(match["converter"] or "", {"type": "string"}))
+        if maximum := MAXIMUM.search(match["args"] or ""):
+            schema["maximum"] = int(maximum[1])
+        parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     return CONVERTER.sub(r"{\g<name>}", rule.rule), parameters
 
 

@@ -16,6 +16,7 @@ from .validation import ACCEPTED_KEYS
 from .validation import AUTHOR_MAX
 from .validation import BODY_MAX
 from .validation import EMAIL_MAX
+from .validation import ID_MAX
 from .validation import THREAD_MAX
 from .validation import TITLE_MAX
 from .validation import URL_MAX
@@ -50,9 +51,9 @@ NEW_COMMENT: Schema = {
         "body": text(BODY_MAX, pattern=NO_NUL, description="Markdown subset; never shown raw."),
         "email": text(EMAIL_MAX, nullable=True, format="email", description="Never shown."),
         "website": text(WEBSITE_MAX, nullable=True, pattern=HTTP_URL),
-        "parent_id": {"type": ["integer", "null"], "minimum": 1},
+        "parent_id": {"type": ["integer", "null"], "minimum": 1, "maximum": ID_MAX},
         "form_token": {"type": ["string", "null"], "description": "From the thread listing."},
-        "homepage": {"type": ["string", "null"], "description": "Honeypot: leave empty."},
+        "homepage": {"description": "Honeypot: leave it out or empty (any value marks a bot)."},
     },
 }
 EDIT_COMMENT: Schema = {
