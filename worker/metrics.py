@@ -48,6 +48,10 @@ def start_exporter(port: int, address: str = "0.0.0.0") -> int:
     return bound
 
 
+def exporter_ports() -> list[int]:
+    return sorted(_servers)
+
+
 def stop_exporters() -> None:
     while _servers:
         _port, server = _servers.popitem()

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from celery.signals import setup_logging
 from celery.signals import task_postrun
 from celery.signals import task_prerun
@@ -43,7 +44,15 @@ def prepare_model(sender: Any = None, **_: Any) -> None:
 
 @setup_logging.connect
 def use_json_logs(loglevel: Any = None, **_: Any) -> None:
-    """Our JSON lines instead of Celery's own format (connecting here replaces Celery's setup)."""
+    """Our JSON lines instead of Celery's own format (connecting here replaces Celery's setup).
+
+    Like Celery, leave the root logger alone when `worker_hijack_root_logger` is off
+    (the test suite's workers run inside pytest, which owns logging).
+    """
+    if not current_app.conf.worker_hijack_root_logger:
+        return
+    if isinstance(loglevel, int):
+        loglevel = logging.getLevelName(loglevel)
     configure_logging(str(loglevel or "INFO"))
 
 

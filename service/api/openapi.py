@@ -54,6 +54,7 @@ NOT_FOUND = error("No such comment.")
 FORBIDDEN = error("The token does not match, or the edit window is closed.")
 UNPROCESSABLE = error("`fields` names every invalid field.")
 UNSUPPORTED = error("The body is not application/json.")
+WRONG_METHOD = error("The path belongs to another operation (see the Allow header).")
 TOO_LARGE = error("The body is larger than MAX_CONTENT_LENGTH.")
 RATE_LIMITED = retry_error("Too many posts from this address or to this thread.")
 DATABASE_DOWN = retry_error("The database is unavailable; retry after Retry-After seconds.")
@@ -146,7 +147,9 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "404": NOT_FOUND,
                 "503": DATABASE_DOWN,
             },
-        },
+        }
+    },
+    "api.edit_comment": {
         "PATCH": {
             "summary": "Edit within the edit window (classified again)",
             "tags": ["own comment"],
@@ -162,7 +165,9 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "422": UNPROCESSABLE,
                 "503": DATABASE_DOWN,
             },
-        },
+        }
+    },
+    "api.delete_comment": {
         "DELETE": {
             "summary": "Delete within the edit window",
             "tags": ["own comment"],
@@ -173,7 +178,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "404": NOT_FOUND,
                 "503": DATABASE_DOWN,
             },
-        },
+        }
     },
     "api.report_comment": {
         "POST": {
@@ -262,6 +267,8 @@ def build_spec(url_map: Map) -> dict[str, Any]:
                 continue
             operation = dict(documented[method])
             operation["operationId"] = f"{rule.endpoint}.{method.lower()}"
+            if path_parameters:  # a path that fits another route's pattern: wrong method
+                operation["responses"] = operation["responses"] | {"405": WRONG_METHOD}
             parameters = path_parameters + operation.get("parameters", [])
             if parameters:
                 operation["parameters"] = parameters
