@@ -23,8 +23,8 @@ from schemathesis.specs.openapi.checks import response_headers_conformance
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.specs.openapi.checks import status_code_conformance
 
-#: Examples per operation and mode: 11 operation/mode pairs have inputs, 11 x 50 >= 500.
-EXAMPLES = 50
+#: Examples per operation and mode: 15 operation/mode pairs have inputs, 15 x 36 >= 500.
+EXAMPLES = 36
 MIN_REQUESTS = 500
 CHECKS = [
     not_a_server_error,
