@@ -29,6 +29,7 @@ from ..identity import form_token
 from ..identity import hash_ip
 from ..identity import status_token
 from ..identity import token_matches
+from ..logs import bind as bind_log_ids
 from ..metrics import record_posted
 from ..queue import enqueue_classification
 from ..rendering import render_comment
@@ -83,6 +84,7 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
     )
     db.session.add(comment)
     db.session.commit()
+    bind_log_ids(comment_id=comment.id)
     record_posted(bot)
     if bot:
         log.info("comment %s rejected at the door: %s", comment.id, bot)
