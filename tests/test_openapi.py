@@ -10,9 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from jsonschema import FormatChecker
+from werkzeug.routing import Map
+from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from service.api.openapi import IGNORED_METHODS
+from service.api.openapi import build_spec
 from service.api.openapi import is_public
 from service.api.schemas import SCHEMAS
 from service.api.validation import ACCEPTED_KEYS
@@ -56,6 +59,15 @@ def test_the_spec_is_openapi_31_with_valid_json_schemas(spec: dict[str, Any]) ->
 
 def test_the_new_comment_schema_names_exactly_the_fields_the_validator_accepts() -> None:
     assert set(SCHEMAS["NewComment"]["properties"]) == ACCEPTED_KEYS
+
+
+def test_staff_json_endpoints_are_documented_once_their_routes_exist() -> None:
+    """Staff routes are not public, but the JSON ones pages poll are in the spec, cookie-only."""
+    url_map = Map([Rule("/moderation/counts", endpoint="moderation.live_counts", methods=["GET"]),
+                   Rule("/moderation/", endpoint="moderation.queue", methods=["GET"])])  # fmt: skip
+    paths = build_spec(url_map)["paths"]
+    assert list(paths) == ["/moderation/counts"]
+    assert paths["/moderation/counts"]["get"]["security"] == [{"staffSession": []}]
 
 
 def conforms(spec: dict[str, Any], path: str, method: str, response: TestResponse) -> None:

@@ -17,7 +17,8 @@ from .schemas import SCHEMAS
 from .schemas import Schema
 from .schemas import ref
 
-#: Routes under these prefixes are public and must be documented (plus DOCUMENTED_EXTRA).
+#: Routes under these prefixes are public and must be documented (plus DOCUMENTED_EXTRA);
+#: staff routes are documented when OPERATIONS describes them (the JSON ones pages poll).
 PUBLIC_PREFIXES = ("/api/",)
 DOCUMENTED_EXTRA = frozenset({"/healthz"})
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
@@ -222,6 +223,39 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
             },
         }
     },
+    # Staff JSON (signed-in session cookie; the endpoints exist once their features are merged).
+    "moderation.live_counts": {
+        "GET": {
+            "summary": "Queue tab counts and the status of the cards on screen (polled)",
+            "tags": ["staff"],
+            "security": [{"staffSession": []}],
+            "parameters": [
+                {
+                    "name": "ids",
+                    "in": "query",
+                    "description": "Comma-separated comment ids.",
+                    "schema": {"type": "string"},
+                },
+            ],  # fmt: skip
+            "responses": {
+                "200": {"description": "Counts and statuses.", **json_body(ref("QueueCounts"))},
+                "302": {"description": "Not signed in: to the login page."},
+            },
+        }
+    },
+    "admin.training_run": {
+        "GET": {
+            "summary": "Progress of a retraining run (admins; polled by the models page)",
+            "tags": ["staff"],
+            "security": [{"staffSession": []}],
+            "responses": {
+                "200": {"description": "The run.", **json_body(ref("TrainingRun"))},
+                "302": {"description": "Not signed in: to the login page."},
+                "403": {"description": "Not an admin."},
+                "404": {"description": "No such run."},
+            },
+        }
+    },
     "pages.healthz": {
         "GET": {
             "summary": "Liveness: the process answers",
@@ -259,7 +293,7 @@ def build_spec(url_map: Map) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(url_map.iter_rules(), key=lambda rule: rule.rule):
         documented = OPERATIONS.get(rule.endpoint, {})
-        if not is_public(rule):
+        if not (is_public(rule) or documented):
             continue
         path, path_parameters = path_of(rule)
         for method in sorted((rule.methods or set()) - IGNORED_METHODS):
@@ -284,5 +318,10 @@ def build_spec(url_map: Map) -> dict[str, Any]:
             ),
         },
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "staffSession": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
     }

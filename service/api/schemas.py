@@ -172,6 +172,41 @@ HEALTH: Schema = {
     "properties": {"status": {"const": "ok"}},
 }
 
+# Staff pages poll these (their routes live in the moderation and admin blueprints).
+QUEUE_COUNTS: Schema = {
+    "type": "object",
+    "required": ["counts", "comments"],
+    "properties": {
+        "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "comments": {
+            "type": "object",
+            "description": "Status of the polled cards by id, and who decided them.",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["status", "by"],
+                "properties": {
+                    "status": {"enum": [status.value for status in CommentStatus]},
+                    "by": {"type": ["string", "null"]},
+                },
+            },
+        },
+    },
+}
+TRAINING_RUN: Schema = {
+    "type": "object",
+    "required": ["id", "status", "finished"],
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string"},
+        "step": {"type": ["string", "null"]},
+        "percent": {"type": ["number", "null"]},
+        "version": {"type": ["string", "null"]},
+        "promoted": {"type": ["boolean", "null"]},
+        "error": {"type": ["string", "null"]},
+        "finished": {"type": "boolean"},
+    },
+}
+
 #: Every named schema, as it appears under `components.schemas` in the spec.
 SCHEMAS: dict[str, Schema] = {
     "NewComment": NEW_COMMENT,
@@ -186,4 +221,6 @@ SCHEMAS: dict[str, Schema] = {
     "Reported": REPORTED,
     "Error": ERROR,
     "Health": HEALTH,
+    "QueueCounts": QUEUE_COUNTS,
+    "TrainingRun": TRAINING_RUN,
 }
