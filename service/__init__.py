@@ -13,6 +13,9 @@ from .abuse import limiter_init_app
 from .config import load_config
 from .db import db
 from .errors import register_error_handlers
+from .logs import logging_config
+from .logs import logs_init_app
+from .metrics import metrics_init_app
 from .queue import celery_init_app
 from .security import security_init_app
 from .transfer import transfer_init_app
@@ -41,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import subscriptions
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(api.docs.bp, url_prefix="/api")
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderation.bp, url_prefix="/moderation")
@@ -53,23 +57,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security_init_app(app)
 
     transfer_init_app(app)
+
+    logs_init_app(app)
+    metrics_init_app(app)
     return app
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Log to stdout once per process (entry points call this, never the factory)."""
-    logging.config.dictConfig(
-        {
-            "version": 1,
-            "disable_existing_loggers": False,
-            "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-            "handlers": {
-                "stdout": {
-                    "class": "logging.StreamHandler",
-                    "stream": "ext://sys.stdout",
-                    "formatter": "plain",
-                }
-            },
-            "root": {"level": level, "handlers": ["stdout"]},
-        }
-    )
+    """JSON lines on stdout, once per process (entry points call this, never the factory)."""
+    logging.config.dictConfig(logging_config(level))

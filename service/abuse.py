@@ -49,6 +49,10 @@ def limiter_init_app(app: Flask) -> Limiter:
     Call after the blueprints are registered.
     """
     limiter = Limiter(key_func=_client_key, app=app, headers_enabled=True)
+    # The decorators below hold the limiter weakly, and with RATELIMIT_ENABLED=false
+    # Flask-Limiter keeps no reference of its own: without this one every POST is a 500
+    # after the next garbage collection (found by tests/test_fuzz.py).
+    app.extensions["rate_limiter"] = limiter
     for endpoint in RATE_LIMITED_VIEWS:
         view: Any = app.view_functions[endpoint]
         view = limiter.limit(post_limit, methods=["POST"])(view)

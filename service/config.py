@@ -29,6 +29,7 @@ PLAIN_ENV = {
     **{name: name for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM")},
     **{name: name for name in ("SMTP_STARTTLS", "MODERATOR_EMAILS", "PUBLIC_URL")},
     **{name: name for name in ("WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_FORMAT")},
+    "METRICS_TOKEN": "METRICS_TOKEN",
 }
 FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
@@ -41,6 +42,7 @@ INT_ENV = {
     "TRUSTED_MIN_APPROVED": "TRUSTED_MIN_APPROVED",
     "SMTP_PORT": "SMTP_PORT",
     "NOTIFY_DIGEST_MINUTES": "NOTIFY_DIGEST_MINUTES",
+    "WORKER_METRICS_PORT": "WORKER_METRICS_PORT",
 }
 
 
@@ -50,7 +52,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
     broker_dir = instance / "broker"
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'comments.sqlite'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a logged database error must not carry a comment's text or email.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MODEL_STORE": str(instance / "models"),
         # None means "use the active model's own thresholds".
         "SPAM_THRESHOLD": None,
@@ -101,6 +104,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WEBHOOK_FORMAT": "json",  # or "slack": {"text": ...}
         "NOTIFY_DIGEST_MINUTES": 15,  # at most one message per window; 0 sends each at once
         "PUBLIC_URL": "http://127.0.0.1:8000",  # links in emails (queue, unsubscribe)
+        # Operations (service/metrics.py, worker/metrics.py): the worker's exporter is off
+        # unless WORKER_METRICS_PORT is set; /metrics asks for this bearer token when set.
+        "WORKER_METRICS_PORT": None,
+        "METRICS_TOKEN": None,
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,

@@ -20,8 +20,8 @@ from tests.factories import make_staff
 from tests.factories import reload_comment
 
 #: Endpoints anyone may reach; every other route is staff-only.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout"}
-PUBLIC_BLUEPRINTS = ("api.", "pages.", "subscriptions.")
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout", "metrics"}
+PUBLIC_BLUEPRINTS = ("api.", "apidocs.", "pages.", "subscriptions.")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

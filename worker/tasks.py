@@ -16,8 +16,10 @@ from service.db import Comment
 from service.db import CommentStatus
 from service.db import db
 from service.db import utcnow
+from service.metrics import CLASSIFY_SECONDS
 from service.notifications import status_changed
 
+from .metrics import record_verdict
 from .model_cache import active_classifier
 from .policy import Verdict
 from .policy import decide
@@ -51,8 +53,9 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
     values: dict[str, Any] = {}
     inputs = policy_inputs(comment)  # mode, lists, history: blocked lists apply without a model
     try:
-        classifier = active_classifier(Path(current_app.config["MODEL_STORE"]))
-        scores = classifier.score([comment.body], thresholds=configured_thresholds())[0]
+        with CLASSIFY_SECONDS.time():
+            classifier = active_classifier(Path(current_app.config["MODEL_STORE"]))
+            scores = classifier.score([comment.body], thresholds=configured_thresholds())[0]
         verdict: Verdict = decide(scores, *inputs)
         values = {
             "spam_score": scores.spam.probability,
@@ -75,6 +78,7 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
     if result.rowcount == 0:  # type: ignore[attr-defined]
         log.info("comment %s was decided elsewhere meanwhile", comment_id)
         return None
+    record_verdict(verdict)
     log.info("comment %s %s", comment_id, verdict.status.value)
     status_changed(comment_id, verdict.status)
     return verdict.status.value

@@ -5,9 +5,18 @@ from flask import Response
 from flask import current_app
 from flask import request
 
+from ..errors import ApiError
+
 bp = Blueprint("api", __name__)
 
 CORS_MAX_AGE = 600
+
+
+@bp.before_request
+def refuse_nul_in_query() -> None:
+    """No valid parameter holds a NUL character, and PostgreSQL text cannot (a 500 otherwise)."""
+    if any("\x00" in value for _name, value in request.args.items(multi=True)):
+        raise ApiError(400, "Query parameters must not contain NUL characters.")
 
 
 @bp.after_request
@@ -28,4 +37,5 @@ def allow_configured_origins(response: Response) -> Response:
 
 
 from . import comments  # noqa: E402,F401  (registers the routes on bp)
+from . import docs  # noqa: E402,F401  (the OpenAPI document and its page: docs.bp)
 from . import reports  # noqa: E402,F401

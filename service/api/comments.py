@@ -29,10 +29,13 @@ from ..identity import form_token
 from ..identity import hash_ip
 from ..identity import status_token
 from ..identity import token_matches
+from ..logs import bind as bind_log_ids
+from ..metrics import record_posted
 from ..notifications import subscribe_replies
 from ..queue import enqueue_classification
 from ..rendering import render_comment
 from . import bp
+from .validation import ID_MAX
 from .validation import NewComment
 from .validation import parse_body
 from .validation import parse_new_comment
@@ -83,6 +86,8 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
     db.session.add(comment)
     subscribe_replies(comment, new.notify_replies)
     db.session.commit()
+    bind_log_ids(comment_id=comment.id)
+    record_posted(bot)
     if bot:
         log.info("comment %s rejected at the door: %s", comment.id, bot)
     else:
@@ -95,13 +100,13 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
     return body, 202, {"Location": location}
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get(f"/comments/<int(max={ID_MAX}):comment_id>")
 def get_own_comment(comment_id: int) -> Response:
     """The author's view of their own comment, whatever its status."""
     return jsonify(own_view(own_comment(comment_id)))
 
 
-@bp.patch("/comments/<int:comment_id>")
+@bp.patch(f"/comments/<int(max={ID_MAX}):comment_id>")
 def edit_comment(comment_id: int) -> Response:
     """The author rewrites their comment within the edit window; it is classified again."""
     comment = editable(own_comment(comment_id))
@@ -123,7 +128,7 @@ def edit_comment(comment_id: int) -> Response:
     return jsonify(own_view(comment))
 
 
-@bp.delete("/comments/<int:comment_id>")
+@bp.delete(f"/comments/<int(max={ID_MAX}):comment_id>")
 def delete_comment(comment_id: int) -> tuple[str, int]:
     """The author deletes their comment within the edit window ("[deleted]" if it has replies)."""
     comment = editable(own_comment(comment_id))

@@ -21,13 +21,14 @@ from ..identity import hash_ip
 from ..notifications import status_changed
 from . import bp
 from .comments import read_json_body
+from .validation import ID_MAX
 
 log = logging.getLogger(__name__)
 
 REPORTED = "reported by readers"
 
 
-@bp.post("/comments/<int:comment_id>/reports")
+@bp.post(f"/comments/<int(max={ID_MAX}):comment_id>/reports")
 def report_comment(comment_id: int) -> tuple[Response, int]:
     """One report per reader; at REPORT_THRESHOLD readers the comment is held again."""
     payload = read_json_body()

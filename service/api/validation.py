@@ -13,8 +13,8 @@ from ..errors import ApiError
 
 ACCEPTED_KEYS = frozenset(
     {"thread", "title", "url", "author", "body", "email", "website", "parent_id", "form_token"}
-    | {"homepage"}  # the honeypot: a field people never see and bots fill in
     | {"notify_replies"}
+    | {"homepage"}  # the honeypot: a field people never see and bots fill in
 )
 AUTHOR_MAX = 80
 BODY_MAX = 5000
@@ -23,6 +23,8 @@ TITLE_MAX = 200
 URL_MAX = 2000
 WEBSITE_MAX = 500
 EMAIL_MAX = 254
+#: The largest id the database's integer columns hold (a larger one must be a 404/422, not a 500).
+ID_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,9 @@ def parse_new_comment(payload: Any) -> NewComment:
         errors["website"] = "Must be an http or https URL."
     parent_id = payload.get("parent_id")
     if parent_id is not None and (
-        isinstance(parent_id, bool) or not isinstance(parent_id, int) or parent_id < 1
+        isinstance(parent_id, bool)
+        or not isinstance(parent_id, int)
+        or not 1 <= parent_id <= ID_MAX
     ):
         errors["parent_id"] = "Must be a positive integer."
 
@@ -99,7 +103,9 @@ def parse_new_comment(payload: Any) -> NewComment:
         errors["notify_replies"] = "Must be true or false."
     elif notify_replies and email is None and "email" not in errors:
         errors["email"] = "Needed to email you about replies."
-    form_token = payload.get("form_token") if isinstance(payload.get("form_token"), str) else None
+    form_token = payload.get("form_token")
+    if form_token is not None and not isinstance(form_token, str):
+        errors["form_token"] = "Must be a string."
     honeypot = payload.get("homepage")
     if errors:
         raise ApiError(422, "Some fields are invalid.", fields=errors)

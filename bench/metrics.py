@@ -1,0 +1,121 @@
+"""What a Prometheus scrape of /metrics costs on a large database.
+
+Fills a private schema (PostgreSQL when DATABASE_URL is set, else a SQLite file) with
+`--comments` comments (most published, some pending, a few stale) and `--decisions`
+moderation decisions, then times GET /metrics: the scrape-time gauges run one count of
+stale pending comments, one grouped count of decisions, and one queue-length read.
+
+    python bench/metrics.py [--comments 100000] [--decisions 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from service import create_app
+from service.config import normalise_database_url
+from service.db import Comment
+from service.db import CommentStatus
+from service.db import Label
+from service.db import ModerationDecision
+from service.db import Thread
+from service.db import db
+from service.db import utcnow
+
+REPEAT = 20
+MODERATORS = [f"mod{n}@clinic.example" for n in range(5)]
+BATCH = 5000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--decisions", type=int, default=5_000)
+    args = parser.parse_args()
+    database = os.environ.get("DATABASE_URL")
+    schema = None
+    if database:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(normalise_database_url(database))
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = (
+            sa.make_url(normalise_database_url(database))
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        with app.app_context():
+            db.create_all()
+            fill(args.comments, args.decisions)
+            if database:  # as autovacuum would have done
+                db.session.execute(sa.text("ANALYZE"))
+                db.session.commit()
+        client = app.test_client()
+        samples = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            response = client.get("/metrics")
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if schema:
+            with admin.begin() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    backend = "PostgreSQL" if database else "SQLite"
+    print(f"\n/metrics with {args.comments} comments and {args.decisions} decisions on {backend}:")
+    print(f"  median {statistics.median(samples):.1f} ms, max {max(samples):.1f} ms "
+          f"over {REPEAT} scrapes")  # fmt: skip
+    return 0
+
+
+def fill(comments: int, decisions: int) -> None:
+    """Bulk rows: 2 % pending (half of them stale), the rest published."""
+    thread = Thread(uri="/bench/metrics", title="Metrics bench")
+    db.session.add(thread)
+    db.session.flush()
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for n in range(comments):
+        pending = n % 50 == 0
+        rows.append({
+            "thread_id": thread.id, "author": "Reader", "body": f"Comment {n}",
+            "body_html": f"<p>Comment {n}</p>", "reasons": [], "deleted": False,
+            "status": CommentStatus.PENDING if pending else CommentStatus.PUBLISHED,
+            "created_at": now - timedelta(minutes=5 if n % 100 == 0 else 0),
+        })  # fmt: skip
+        if len(rows) == BATCH:
+            db.session.execute(sa.insert(Comment), rows)
+            rows.clear()
+    if rows:
+        db.session.execute(sa.insert(Comment), rows)
+    first = db.session.scalar(sa.select(sa.func.min(Comment.id)))
+    assert first is not None
+    db.session.execute(
+        sa.insert(ModerationDecision),
+        [{"comment_id": first + n % comments, "moderator": MODERATORS[n % len(MODERATORS)],
+          "action": "approve", "from_status": CommentStatus.HELD,
+          "to_status": CommentStatus.PUBLISHED, "label": Label.HAM, "created_at": now}
+         for n in range(decisions)],
+    )  # fmt: skip
+    db.session.commit()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
