@@ -26,6 +26,7 @@ FLOAT_ENV = {
     "SPAM_THRESHOLD": "SPAM_THRESHOLD",
     "MEDICAL_CLAIM_THRESHOLD": "MEDICAL_CLAIM_THRESHOLD",
     "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
+    "MODEL_PROMOTION_TOLERANCE": "MODEL_PROMOTION_TOLERANCE",
 }
 INT_ENV = {"TRUSTED_PROXIES": "TRUSTED_PROXIES"}
 
@@ -65,6 +66,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
+        # Model lifecycle (worker/training_tasks.py): a retrained model is promoted only if,
+        # per label, its ROC AUC and average precision are at most this much below the
+        # active model's on the same evaluation data.
+        "MODEL_PROMOTION_TOLERANCE": 0.01,
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
@@ -72,7 +77,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
-            "task_routes": {"worker.tasks.retrain": {"queue": "training"}},
+            "task_routes": {"worker.training_tasks.*": {"queue": "training"}},
             "beat_schedule": {
                 "sweep-pending": {"task": "worker.tasks.sweep_pending", "schedule": 60.0},
             },
