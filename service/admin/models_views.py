@@ -75,11 +75,13 @@ def retrain() -> Response:
     return redirect(url_for("admin.models", run=run.id))
 
 
-@bp.get("/models/runs/<int:run_id>")
+@bp.get("/models/runs/<run_id>")
 @role_required(Role.ADMIN)
-def training_run(run_id: int) -> Response:
+def training_run(run_id: str) -> Response:
     """Progress of a run, polled by static/models.js and `flask model retrain`."""
-    run = db.get_or_404(TrainingRun, run_id)
+    if not run_id.isdigit():  # a string rule: an int converter would 404 before the login check
+        abort(404)
+    run = db.get_or_404(TrainingRun, int(run_id))
     return jsonify(run_as_dict(run))
 
 
