@@ -69,7 +69,12 @@ def retrain(actor: str, wait: bool, timeout: float) -> None:
             db.session.expire_all()
             current = db.session.get(TrainingRun, run_id)
             assert current is not None
-            bar.label = current.step[:40]
+            queued = current.status.value == "queued"
+            bar.label = (
+                "queued: waiting for a worker on the training queue"
+                if queued
+                else current.step[:40]
+            )
             bar.update(current.percent - shown)
             shown = current.percent
             if current.finished_at is not None:
