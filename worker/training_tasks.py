@@ -92,7 +92,8 @@ def retrain(run_id: int) -> str | None:
     """Train a candidate on seed + decisions; promote it if the guard passes.
 
     Not acknowledged late: a worker lost mid-training must not retrain again and again;
-    the run is marked failed by whoever looks at it next (see `service/admin/models_views`).
+    its run stays "running" and a new one may start once it is stale
+    (`STALE_RUN` in `service/admin/model_actions.py`).
     """
     run = db.session.get(TrainingRun, run_id)
     if run is None or run.status is not TrainingStatus.QUEUED:
