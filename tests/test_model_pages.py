@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from datetime import timedelta
@@ -161,3 +162,28 @@ def test_decision_assembly_latest_label_wins_and_newest_are_held_out() -> None:
     assert sum("cheap" in t.lower() for t in texts) == 1  # one example after normalisation
     assert data.summary["decisions_held_out"] == 2
     assert {e.text for e in data.evaluation} == {"Nice post number 8", "Nice post number 9"}
+
+
+def test_a_version_from_another_scikit_learn_is_flagged_and_not_activated(
+    admin: tuple[Flask, FlaskClient],
+) -> None:
+    app, client = admin
+    store = Path(app.config["MODEL_STORE"])
+    active = persistence.active_version(store)
+    assert active is not None
+    old = active[:-8] + "01dc0de0"
+    shutil.copytree(store / active, store / old)
+    metadata = json.loads((store / old / "metadata.json").read_text())
+    metadata.update(id=old, libraries={**metadata["libraries"], "scikit-learn": "0.24.2"})
+    (store / old / "metadata.json").write_text(json.dumps(metadata))
+    listing = client.get("/admin/models/").get_data(as_text=True)
+    assert "saved with scikit-learn 0.24.2: retrain" in listing
+    token = form_token(client, "/admin/models/")
+    response = client.post(
+        f"/admin/models/{old}/activate", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "retrain instead of activating it" in response.get_data(as_text=True)
+    assert persistence.active_version(store) == active
+    result = app.test_cli_runner().invoke(args=["model", "activate", old])
+    assert result.exit_code == 1 and "scikit-learn 0.24.2" in result.output
+    assert persistence.active_version(store) == active

@@ -60,6 +60,7 @@ def models() -> str:
         run=run,
         runs=db.session.scalars(sa.select(TrainingRun).order_by(TrainingRun.id.desc()).limit(5)),
         guard_passed=guard_passed,
+        installed=model_store.installed_scikit_learn(),
     )
 
 
