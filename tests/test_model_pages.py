@@ -136,8 +136,12 @@ def test_label_next_lists_comments_nearest_a_threshold(admin: tuple[Flask, Flask
                               medical_claim_score=0.0, status=CommentStatus.HELD)  # fmt: skip
         make_comment(body="decided-already", spam_score=spam_threshold, medical_claim_score=0.0,
                      status=CommentStatus.REJECTED)  # fmt: skip
+        labeled = make_comment(body="labeled-already", spam_score=spam_threshold,
+                               medical_claim_score=0.0, status=CommentStatus.HELD)  # fmt: skip
+        decide(labeled.id, "approve", CommentStatus.HELD, "mod@clinic.example", None)
         ids = (sure.id, unsure.id)
     page = client.get("/admin/models/uncertain").get_data(as_text=True)
+    assert "labeled-already" not in page
     assert page.index(f'id="c{ids[1]}"') < page.index(f'id="c{ids[0]}"')
     assert "decided-already" not in page
     assert f'action="/moderation/{ids[1]}/decide"' in page

@@ -221,7 +221,7 @@ def active_thresholds() -> dict[str, float]:
 @bp.get("/models/uncertain")
 @role_required(Role.MODERATOR)
 def uncertain() -> str:
-    """Published or held comments scored nearest a threshold: the labels that teach most."""
+    """Unlabeled published or held comments scored nearest a threshold: labels that teach most."""
     thresholds = active_thresholds()
     spam = sa.func.abs(Comment.spam_score - thresholds["spam"])
     claim = sa.func.abs(Comment.medical_claim_score - thresholds["medical_claim"])
@@ -233,6 +233,10 @@ def uncertain() -> str:
             Comment.spam_score.is_not(None),
             Comment.medical_claim_score.is_not(None),
             Comment.deleted.is_(False),
+            # Already labeled by a moderator: asking again teaches nothing.
+            ~sa.select(ModerationDecision.id)
+            .where(ModerationDecision.comment_id == Comment.id)
+            .exists(),
         )
         .order_by(nearest, Comment.id.desc())
         .limit(UNCERTAIN_SHOWN)
