@@ -65,6 +65,10 @@ def test_versions_report_images_and_explorer(admin: tuple[Flask, FlaskClient]) -
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.data[:4] == b"\x89PNG"
     image.close()
+    bare = str(version)[:-8] + "0e0e0e0e"
+    shutil.copytree(store / str(version), store / bare, ignore=shutil.ignore_patterns("report*"))
+    no_report = client.get(f"/admin/models/{bare}/").get_data(as_text=True)
+    assert "No evaluation report for this version yet" in no_report
     for path in (
         f"/admin/models/{version}/metadata.json",
         f"/admin/models/{version}/..%2FACTIVE",
