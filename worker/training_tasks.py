@@ -95,12 +95,18 @@ def retrain(run_id: int) -> str | None:
     its run stays "running" and a new one may start once it is stale
     (`STALE_RUN` in `service/admin/model_actions.py`).
     """
-    run = db.session.get(TrainingRun, run_id)
-    if run is None or run.status is not TrainingStatus.QUEUED:
+    started = db.session.execute(  # claim the run once, however often the message arrives
+        sa.update(TrainingRun)
+        .where(TrainingRun.id == run_id, TrainingRun.status == TrainingStatus.QUEUED)
+        .values(status=TrainingStatus.RUNNING, started_at=utcnow(),
+                step="waiting for the store", percent=1)
+    )  # fmt: skip
+    db.session.commit()
+    if started.rowcount == 0:  # type: ignore[attr-defined]
         log.warning("training run %s missing or already started", run_id)
         return None
-    set_progress(run_id, status=TrainingStatus.RUNNING, started_at=utcnow(),
-                 step="waiting for the store", percent=1)  # fmt: skip
+    run = db.session.get(TrainingRun, run_id)
+    assert run is not None
     shown = {"percent": 1}
 
     def progress(step: str, fraction: float) -> None:
