@@ -195,3 +195,12 @@ def test_a_version_from_another_scikit_learn_is_flagged_and_not_activated(
     result = app.test_cli_runner().invoke(args=["model", "activate", old])
     assert result.exit_code == 1 and "scikit-learn 0.24.2" in result.output
     assert persistence.active_version(store) == active
+
+
+def test_rescore_button_queues_the_task_and_logs_it(admin: tuple[Flask, FlaskClient]) -> None:
+    app, client = admin
+    token = form_token(client, "/admin/models/")
+    response = client.post("/admin/models/rescore", data={"csrf_token": token})
+    assert response.headers["Location"] == "/admin/models/events"
+    events = client.get("/admin/models/events").get_data(as_text=True)
+    assert "rescore requested" in events and "admin@clinic.example" in events
