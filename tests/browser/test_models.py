@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -70,7 +71,7 @@ def test_admin_retrains_watches_progress_and_explores_thresholds(
     high = float(spam.locator("[data-field=held]").inner_text())
     assert spam.locator("[data-field=threshold]").inner_text() == "0.95"
     assert low > high
-    DOCS.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1100, "height": 1400})
-    page.screenshot(path=str(DOCS / "model-report.png"), full_page=False)
+    if os.environ.get("UPDATE_SCREENSHOTS"):  # the README's picture, refreshed on request
+        page.set_viewport_size({"width": 1100, "height": 1400})
+        page.screenshot(path=str(DOCS / "model-report.png"), full_page=False)
     assert page.executed == []
