@@ -24,7 +24,8 @@ migrate: install
 model: install
 	$(BIN)/python -m models --store $(MODEL_STORE) train --if-missing
 
-## run: install, migrate, train the model if missing, then start the worker and the web app.
+## run: install, migrate, train the model if missing, then start the workers (classification,
+##      and training on its own queue) and the web app.
 run: migrate model
 	@echo
 	@echo "  Comment service: http://$(HOST):$(PORT)/   (Ctrl-C stops web and worker)"
@@ -33,7 +34,9 @@ run: migrate model
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A worker worker --beat --loglevel=INFO --concurrency=2 \
-		--schedule instance/celerybeat-schedule & \
+		--schedule instance/celerybeat-schedule --queues=celery -n classifier@%h & \
+	$(BIN)/celery -A worker worker --loglevel=INFO --concurrency=1 \
+		--queues=training -n trainer@%h & \
 	$(BIN)/flask --app service run --host $(HOST) --port $(PORT)
 
 ## test: install, lint and type-check, then the whole test suite.

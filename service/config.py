@@ -36,6 +36,7 @@ FLOAT_ENV = {
     "MEDICAL_CLAIM_THRESHOLD": "MEDICAL_CLAIM_THRESHOLD",
     "PENDING_SWEEP_AGE": "PENDING_SWEEP_AGE",
     "TRUSTED_CLAIM_THRESHOLD": "TRUSTED_CLAIM_THRESHOLD",
+    "MODEL_PROMOTION_TOLERANCE": "MODEL_PROMOTION_TOLERANCE",
 }
 INT_ENV = {
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
@@ -108,6 +109,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # unless WORKER_METRICS_PORT is set; /metrics asks for this bearer token when set.
         "WORKER_METRICS_PORT": None,
         "METRICS_TOKEN": None,
+        # Model lifecycle (worker/training_tasks.py): a retrained model is promoted only if,
+        # per label, its ROC AUC and average precision are at most this much below the
+        # active model's on the same evaluation data.
+        "MODEL_PROMOTION_TOLERANCE": 0.01,
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
@@ -115,7 +120,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
-            "task_routes": {"worker.tasks.retrain": {"queue": "training"}},
+            "task_routes": {"worker.training_tasks.*": {"queue": "training"}},
             "beat_schedule": {
                 "sweep-pending": {"task": "worker.tasks.sweep_pending", "schedule": 60.0},
                 "held-digest": {"task": "worker.notify.send_held_digest", "schedule": 60.0},

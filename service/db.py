@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -344,3 +345,45 @@ class ImportKey(db.Model):  # type: ignore[name-defined,misc]
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
     imported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class TrainingStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class TrainingRun(db.Model):  # type: ignore[name-defined,misc]
+    """One retrain: the worker writes its progress here and the admin page polls it."""
+
+    __tablename__ = "training_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[TrainingStatus] = mapped_column(
+        enum_column(TrainingStatus, "training_status"), default=TrainingStatus.QUEUED
+    )
+    step: Mapped[str] = mapped_column(sa.String(100), default="queued")
+    percent: Mapped[int] = mapped_column(default=0)
+    requested_by: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    version: Mapped[str | None] = mapped_column(sa.String(64))
+    promoted: Mapped[bool | None]
+    error: Mapped[str | None] = mapped_column(sa.String(1000))
+
+
+class ModelEvent(db.Model):  # type: ignore[name-defined,misc]
+    """The audit log of the model lifecycle: trained, promoted, refused, activated, re-scored."""
+
+    __tablename__ = "model_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(30), index=True)
+    version: Mapped[str | None] = mapped_column(sa.String(64))
+    previous_version: Mapped[str | None] = mapped_column(sa.String(64))
+    reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

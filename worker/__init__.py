@@ -24,6 +24,7 @@ def get_celery_app() -> Celery:
         from . import notify  # noqa: F401  (registers the notification tasks)
         from . import signals  # noqa: F401  (worker start-up hooks)
         from . import tasks  # noqa: F401  (registers the shared tasks)
+        from . import training_tasks  # noqa: F401  (the `training` queue's tasks)
 
         _celery_app = flask_app.extensions["celery"]
     return _celery_app
