@@ -125,10 +125,17 @@ def filesystem_broker(folder: Path, polling_interval: float = 0.1) -> dict[str, 
     }
 
 
+#: Seconds before Redis hands an unacknowledged message (acks_late) to another worker. Longer
+#: than any task including a retry's countdown (60 s at most) or a retrain, so a slow task is
+#: not run twice; short enough that the comment of a SIGKILLed worker comes back within
+#: minutes even before the sweeper (PENDING_SWEEP_AGE) re-enqueues it.
+REDIS_VISIBILITY_TIMEOUT = 600
+
+
 def use_redis_broker(celery_config: dict[str, Any], redis_url: str) -> None:
     """Point Celery at Redis, with a visibility timeout longer than any classify task."""
     celery_config["broker_url"] = redis_url
-    celery_config["broker_transport_options"] = {"visibility_timeout": 3600}
+    celery_config["broker_transport_options"] = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 
 
 def normalise_database_url(url: str) -> str:
