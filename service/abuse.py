@@ -49,6 +49,9 @@ def limiter_init_app(app: Flask) -> Limiter:
     Call after the blueprints are registered.
     """
     limiter = Limiter(key_func=_client_key, app=app, headers_enabled=True)
+    # The wrapped views hold the limiter weakly, and a disabled limiter (RATELIMIT_ENABLED
+    # false) does not register itself: keep it alive with the app or every POST fails.
+    app.extensions.setdefault("limiter", set()).add(limiter)
     for endpoint in RATE_LIMITED_VIEWS:
         view: Any = app.view_functions[endpoint]
         view = limiter.limit(post_limit, methods=["POST"])(view)

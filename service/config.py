@@ -51,6 +51,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "THREAD_RATE_LIMIT": "60 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": "comments",
+        # Reliability: a Redis outage must not turn a POST into a 500; count in memory meanwhile.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "REQUIRE_FORM_TOKEN": True,
         "MIN_SUBMIT_SECONDS": 3.0,
         "FORM_TOKEN_MAX_AGE": 7 * 24 * 3600,
