@@ -68,6 +68,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "REPORT_THRESHOLD": 3,
         "JSON_SORT_KEYS": False,
+        # Worker throughput: a classify task also scores the pending comments posted within
+        # CLASSIFY_WINDOW seconds of its own, up to CLASSIFY_BATCH, in one call and one commit.
+        "CLASSIFY_BATCH": 50,
+        "CLASSIFY_WINDOW": 2.0,
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
