@@ -72,6 +72,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # CLASSIFY_WINDOW seconds of its own, up to CLASSIFY_BATCH, in one call and one commit.
         "CLASSIFY_BATCH": 50,
         "CLASSIFY_WINDOW": 2.0,
+        # Built thread listings kept per web process, looked up by ETag (0 turns it off).
+        "LISTING_CACHE_SIZE": 256,
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
