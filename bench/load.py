@@ -366,10 +366,13 @@ class Plan:
     rate_seconds: float
     classifier_repeat: int
     isso: bool
+    thread_size: int = THREAD_SIZE
 
 
 FULL = Plan(8, (1, 8, 32), (8, 32), (50, 200), 20, 2, True)
-SMOKE = Plan(1, (8,), (8,), (20,), 1, 0, False)
+SMOKE = Plan(1, (8,), (8,), (20,), 1, 0, False, thread_size=10)
+#: `--scaling`: the same rows with 1 and then 2 gunicorn workers and Celery processes.
+SCALING = Plan(8, (8, 32), (8,), (), 0, 0, False)
 
 
 def run(plan: Plan, options: StackOptions) -> dict[str, Any]:
@@ -379,8 +382,8 @@ def run(plan: Plan, options: StackOptions) -> dict[str, Any]:
         try:
             if isso is not None:
                 isso.start()
-                isso.seed_thread(READ_THREAD, THREAD_SIZE)
-            etag = seed_our_thread(stack, READ_THREAD, THREAD_SIZE)
+                isso.seed_thread(READ_THREAD, plan.thread_size)
+            etag = seed_our_thread(stack, READ_THREAD, plan.thread_size)
             for conns in plan.connections_post:
                 uri = f"/blog/post-c{conns}"
                 ours = wrk(
@@ -552,6 +555,7 @@ def main() -> int:
     parser.add_argument("--web-class", default="sync")
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--no-isso", action="store_true")
+    parser.add_argument("--scaling", action="store_true", help="1 vs 2 web and worker processes")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanup on `kill`
@@ -570,6 +574,18 @@ def main() -> int:
         output = args.output.with_name("soak.json")
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(result, indent=2) + "\n")
+        return 0
+    if args.scaling:
+        scaling = {}
+        for processes in (1, 2):
+            options.web_workers = options.worker_concurrency = processes
+            rows = run(SCALING, options)
+            print(f"\n{processes} gunicorn worker(s), {processes} Celery process(es)")
+            print_table(rows)
+            scaling[str(processes)] = rows
+        output = args.output.with_name("scaling.json")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(scaling, indent=2) + "\n")
         return 0
     plan = SMOKE if args.smoke else FULL
     if args.no_isso:
