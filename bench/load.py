@@ -279,6 +279,27 @@ def pipeline_rate(stack: Stack, thread_uri: str) -> float:
     return float(count / (last - first).total_seconds()) if count else 0.0
 
 
+def worker_drain_rate(stack: Stack, seconds: float) -> dict[str, float]:
+    """The worker alone at saturation: queue comments while it is down, then time the drain."""
+    uri = "/blog/drain"
+    stack.kill_worker()
+    wrk(stack.base_url, "post.lua", ["ours", POST_PATH, uri], 8, seconds)
+    stack.start_worker()
+    wait_drained(stack)
+    with stack.engine.connect() as connection:
+        first, last, count = connection.execute(
+            sa.select(
+                sa.func.min(Comment.decided_at),
+                sa.func.max(Comment.decided_at),
+                sa.func.count(Comment.id),
+            )
+            .join(Thread, Thread.id == Comment.thread_id)
+            .where(Thread.uri == uri)
+        ).one()
+    elapsed = (last - first).total_seconds() if count > 1 else 0.0
+    return {"per_s": round(count / elapsed, 1) if elapsed else 0.0, "comments": count}
+
+
 def decision_latency(stack: Stack, rate: float, seconds: float, uri: str) -> dict[str, float]:
     """POST at a steady `rate` (open loop), then time each comment from send to decision."""
     count = max(1, int(rate * seconds))
@@ -419,7 +440,9 @@ def run(plan: Plan, options: StackOptions) -> dict[str, Any]:
                         stack, rate, plan.rate_seconds, f"/blog/rate-{rate:.0f}"
                     )
                 }
-            memory = stack.peak_rss()
+            memory = stack.peak_rss()  # before the drain row restarts the worker
+            rows["pipeline_worker_drain"] = {"ours": worker_drain_rate(stack, plan.seconds)}
+            memory["worker"] = max(memory["worker"], stack.peak_rss()["worker"])
             rows["rss_web_mb"] = {"ours": round(memory["web"], 1)}
             rows["rss_worker_mb"] = {"ours": round(memory["worker"], 1)}
             if isso is not None:
@@ -499,6 +522,8 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "kernel": platform.release(),
+        # Other work on the machine skews every figure; the ratios to Isso less so.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -591,12 +616,13 @@ def main() -> int:
     if args.no_isso:
         plan.isso = False
     began = time.monotonic()
+    load_before = machine()["load_average_1m"]
     rows = run(plan, options)
     print_table(rows)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", *sys.argv]),
-        "machine": machine(),
+        "machine": machine() | {"load_average_1m_before": load_before},
         "setup": {
             "web": f"gunicorn {options.web_workers} x {options.web_worker_class}",
             "worker": f"celery {options.worker_pool} x {options.worker_concurrency}",
