@@ -264,19 +264,26 @@ def wait_drained(stack: Stack, timeout: float = 300) -> None:
     wait_until(lambda: pending_count(stack) == 0, timeout, "the worker's backlog", interval=0.2)
 
 
-def pipeline_rate(stack: Stack, thread_uri: str) -> float:
-    """Comments of one thread decided per second, from the first created to the last decided."""
+def thread_timing(stack: Stack, uri: str) -> tuple[datetime, datetime, datetime, int]:
+    """First created, first decided, last decided and count of one thread's comments."""
     with stack.engine.connect() as connection:
-        first, last, count = connection.execute(
+        row = connection.execute(
             sa.select(
                 sa.func.min(Comment.created_at),
+                sa.func.min(Comment.decided_at),
                 sa.func.max(Comment.decided_at),
                 sa.func.count(Comment.id),
             )
             .join(Thread, Thread.id == Comment.thread_id)
-            .where(Thread.uri == thread_uri)
+            .where(Thread.uri == uri)
         ).one()
-    return float(count / (last - first).total_seconds()) if count else 0.0
+    return row[0], row[1], row[2], int(row[3])
+
+
+def pipeline_rate(stack: Stack, thread_uri: str) -> float:
+    """Comments of one thread decided per second, from the first created to the last decided."""
+    created, _, last, count = thread_timing(stack, thread_uri)
+    return float(count / (last - created).total_seconds()) if count else 0.0
 
 
 def worker_drain_rate(stack: Stack, seconds: float) -> dict[str, float]:
@@ -286,16 +293,7 @@ def worker_drain_rate(stack: Stack, seconds: float) -> dict[str, float]:
     wrk(stack.base_url, "post.lua", ["ours", POST_PATH, uri], 8, seconds)
     stack.start_worker()
     wait_drained(stack)
-    with stack.engine.connect() as connection:
-        first, last, count = connection.execute(
-            sa.select(
-                sa.func.min(Comment.decided_at),
-                sa.func.max(Comment.decided_at),
-                sa.func.count(Comment.id),
-            )
-            .join(Thread, Thread.id == Comment.thread_id)
-            .where(Thread.uri == uri)
-        ).one()
+    _, first, last, count = thread_timing(stack, uri)
     elapsed = (last - first).total_seconds() if count > 1 else 0.0
     return {"per_s": round(count / elapsed, 1) if elapsed else 0.0, "comments": count}
 

@@ -93,26 +93,23 @@ def wait_until(check: object, timeout: float, what: str, interval: float = 0.1) 
     raise TimeoutError(f"{what} not ready after {timeout:.0f}s")
 
 
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident set size (VmHWM) of one process, in MB; 0 if it is gone."""
+def status_mb(pid: int, field: str) -> float:
+    """A memory line of /proc/<pid>/status (VmHWM: peak RSS, VmRSS: now) in MB; 0 if gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def peak_rss_mb(pid: int) -> float:
+    return status_mb(pid, "VmHWM")
 
 
 def rss_mb(pid: int) -> float:
-    """Current resident set size (VmRSS) of one process, in MB; 0 if it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return status_mb(pid, "VmRSS")
 
 
 def children(pid: int) -> list[int]:
