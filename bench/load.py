@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -301,6 +302,7 @@ def worker_drain_rate(stack: Stack, seconds: float) -> dict[str, float]:
 def decision_latency(stack: Stack, rate: float, seconds: float, uri: str) -> dict[str, float]:
     """POST at a steady `rate` (open loop), then time each comment from send to decision."""
     count = max(1, int(rate * seconds))
+    run = uuid.uuid4().hex[:8]
     sent: dict[int, float] = {}
     errors = [0]
     lock = threading.Lock()
@@ -318,7 +320,8 @@ def decision_latency(stack: Stack, rate: float, seconds: float, uri: str) -> dic
                 break
             due = start + index / rate
             time.sleep(max(0.0, due - time.time()))
-            payload = {"thread": uri, "author": "Rate", "body": f"Paced comment {uri} {index}."}
+            text = f"Paced comment {uri} {run} {index}."  # never a duplicate (409)
+            payload = {"thread": uri, "author": "Rate", "body": text}
             began = time.time()
             try:
                 connection.request(
