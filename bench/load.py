@@ -574,6 +574,8 @@ def soak(seconds: float, options: StackOptions, rate: float = 100.0) -> dict[str
                 errors["post"] += int(window["errors"])
                 sample = {
                     "t_s": round(time.monotonic() - started),
+                    "comments": window["comments"],
+                    "achieved_rate": window["achieved_rate"],
                     "decision_p99_ms": window["p99_ms"],
                     "errors": dict(errors),
                     "rss_mb": {k: round(v, 1) for k, v in stack.current_rss().items()},
