@@ -490,8 +490,10 @@ def describe(figure: Any) -> str:
             f"{figure['rps']:,.0f}/s p50 {figure['p50_ms']:.1f} p99 {figure['p99_ms']:.1f}{errors}"
         )
     if "rate" in figure:
-        achieved = figure.get("achieved_rate", figure["rate"])
-        return f"p50 {figure['p50_ms']:,.0f} ms  p99 {figure['p99_ms']:,.0f} ms @{achieved:.0f}/s"
+        sent = f"{figure['rate']:.0f}/s offered"
+        if "achieved_rate" in figure:
+            sent += f", {figure['achieved_rate']:.0f}/s sent"
+        return f"p50 {figure['p50_ms']:,.0f} ms  p99 {figure['p99_ms']:,.0f} ms ({sent})"
     if "per_s" in figure:
         return f"{figure['per_s']:,.0f}/s"
     return json.dumps(figure)
