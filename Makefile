@@ -49,10 +49,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## bench: the production shape under wrk, side by side with Isso (< 10 min; needs wrk,
+##        redis-server and PostgreSQL at DATABASE_URL); table + bench/results/latest.json.
 bench: install
-	$(BIN)/python bench/latency.py
-	$(BIN)/python bench/classifier.py
-	$(BIN)/python bench/policy.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

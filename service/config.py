@@ -69,6 +69,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "THREAD_RATE_LIMIT": "60 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": "comments",
+        # Reliability: a Redis outage must not turn a POST into a 500; count in memory meanwhile.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "REQUIRE_FORM_TOKEN": True,
         "MIN_SUBMIT_SECONDS": 3.0,
         "FORM_TOKEN_MAX_AGE": 7 * 24 * 3600,
@@ -113,6 +116,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # per label, its ROC AUC and average precision are at most this much below the
         # active model's on the same evaluation data.
         "MODEL_PROMOTION_TOLERANCE": 0.01,
+        # Worker throughput: a classify task also scores the pending comments posted within
+        # CLASSIFY_WINDOW seconds of its own, up to CLASSIFY_BATCH, in one call and one commit.
+        "CLASSIFY_BATCH": 50,
+        "CLASSIFY_WINDOW": 2.0,
+        # Built thread listings kept per web process, looked up by ETag (0 turns it off).
+        "LISTING_CACHE_SIZE": 256,
         "CELERY": {
             **filesystem_broker(broker_dir),
             "task_ignore_result": True,
@@ -212,10 +221,17 @@ def filesystem_broker(folder: Path, polling_interval: float = 0.1) -> dict[str, 
     }
 
 
+#: Seconds before Redis hands an unacknowledged message (acks_late) to another worker. Longer
+#: than any task including a retry's countdown (60 s at most) or a retrain, so a slow task is
+#: not run twice; short enough that the comment of a SIGKILLed worker comes back within
+#: minutes even before the sweeper (PENDING_SWEEP_AGE) re-enqueues it.
+REDIS_VISIBILITY_TIMEOUT = 600
+
+
 def use_redis_broker(celery_config: dict[str, Any], redis_url: str) -> None:
     """Point Celery at Redis, with a visibility timeout longer than any classify task."""
     celery_config["broker_url"] = redis_url
-    celery_config["broker_transport_options"] = {"visibility_timeout": 3600}
+    celery_config["broker_transport_options"] = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 
 
 def normalise_database_url(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 import uuid
 from collections.abc import Callable
@@ -110,3 +111,16 @@ def test_rate_limits_are_shared_through_redis(make_app: Callable[..., Flask]) ->
     assert first.post(URL, json=payload()).status_code == 202
     assert second.post(URL, json=payload()).status_code == 202
     assert first.post(URL, json=payload()).status_code == 429
+
+
+def test_rate_limiting_switched_off_still_accepts_comments(make_app: Callable[..., Flask]) -> None:
+    """RATELIMIT_ENABLED=false (benchmarks) must not break the views the limiter wrapped."""
+    client = make_app(RATELIMIT_ENABLED=False, COMMENT_RATE_LIMIT="1 per minute").test_client()
+    gc.collect()  # the wrapped views hold the limiter weakly
+    assert [client.post(URL, json=payload()).status_code for _ in range(3)] == [202] * 3
+
+
+def test_rate_limit_storage_down_does_not_fail_a_post(make_app: Callable[..., Flask]) -> None:
+    """Redis restarting must not turn a POST into a 500 (limits count in memory meanwhile)."""
+    client = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0").test_client()
+    assert client.post(URL, json=payload()).status_code == 202

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from celery import shared_task
 from flask import current_app
 
+from models import Scores
 from models.persistence import ModelUnavailable
 from service.db import Comment
 from service.db import CommentStatus
@@ -42,46 +43,105 @@ SWEEP_BATCH = 500
     max_retries=12,
 )
 def classify_comment(self: Any, comment_id: int) -> str | None:
-    """Score a pending comment and publish or hold it; decide once, however often it runs."""
-    comment = db.session.get(Comment, comment_id)
+    """Score a pending comment and publish or hold it; decide once, however often it runs.
+
+    Under load, comments posted within CLASSIFY_WINDOW seconds of this one and still
+    pending are scored in the same batch and committed together (their own tasks then
+    find them decided and return at once): one model call and one commit for many.
+    """
+    # Lock our own row (waiting for a batch that holds it), then take unlocked neighbours:
+    # a task only ever waits before it holds any lock, so two batches cannot deadlock.
+    comment = db.session.get(Comment, comment_id, with_for_update={"of": Comment})
     if comment is None:
         log.warning("comment %s does not exist", comment_id)
+        db.session.rollback()
         return None
     if comment.status != CommentStatus.PENDING:
         log.info("comment %s already %s; nothing to do", comment_id, comment.status.value)
+        db.session.rollback()
         return comment.status.value
-    values: dict[str, Any] = {}
-    inputs = policy_inputs(comment)  # mode, lists, history: blocked lists apply without a model
+    batch = [comment, *pending_neighbours(comment)]
+    decided: dict[int, Verdict] = {}
+    for member, (verdict, values) in zip(batch, classify_batch(batch), strict=True):
+        # Only a still-pending row changes: a concurrent run or a moderator may have decided.
+        result = db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id == member.id, Comment.status == CommentStatus.PENDING)
+            .values(status=verdict.status, reasons=verdict.reasons, decided_at=utcnow(), **values)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            decided[member.id] = verdict
+    db.session.commit()
+    for member_id, verdict in decided.items():
+        record_verdict(verdict)
+        log.info("comment %s %s", member_id, verdict.status.value)
+        status_changed(member_id, verdict.status)
+    if comment_id not in decided:
+        log.info("comment %s was decided elsewhere meanwhile", comment_id)
+        return None
+    return decided[comment_id].status.value
+
+
+def pending_neighbours(comment: Comment) -> list[Comment]:
+    """Other pending comments created within CLASSIFY_WINDOW seconds of `comment`.
+
+    Locked with SKIP LOCKED (PostgreSQL): two workers never score the same comment, and
+    rows another batch holds are skipped rather than waited for. SQLite ignores the lock;
+    the conditional UPDATE still decides each comment once.
+    """
+    limit = int(current_app.config["CLASSIFY_BATCH"]) - 1
+    if limit <= 0:
+        return []
+    window = timedelta(seconds=float(current_app.config["CLASSIFY_WINDOW"]))
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(
+                Comment.status == CommentStatus.PENDING,
+                Comment.id != comment.id,
+                Comment.created_at.between(
+                    comment.created_at - window, comment.created_at + window
+                ),
+            )
+            .order_by(Comment.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Comment)
+        )
+    )
+
+
+def classify_batch(comments: list[Comment]) -> list[tuple[Verdict, dict[str, Any]]]:
+    """One model call for the batch; a classifier that cannot run holds them all (fail closed).
+
+    The policy's own inputs (mode, lists, the author's history) are read first, so blocked
+    authors and words are rejected even without a model.
+    """
+    inputs = [policy_inputs(comment) for comment in comments]
     try:
         with CLASSIFY_SECONDS.time():
             classifier = active_classifier(Path(current_app.config["MODEL_STORE"]))
-            scores = classifier.score([comment.body], thresholds=configured_thresholds())[0]
-        verdict: Verdict = decide(scores, *inputs)
-        values = {
-            "spam_score": scores.spam.probability,
-            "medical_claim_score": scores.medical_claim.probability,
-            "model_version": classifier.version,
-        }
+            all_scores = classifier.score(
+                [comment.body for comment in comments], thresholds=configured_thresholds()
+            )
     except ModelUnavailable as error:
-        log.error("classifier unavailable for comment %s: %s", comment_id, error)
-        verdict = decide(None, *inputs)
-    except Exception:  # a bug in scoring must not leave the comment pending forever
-        log.exception("classifier failed on comment %s", comment_id)
-        verdict = decide(None, *inputs)
-    # Only a still-pending row changes: a concurrent run or a moderator may have decided.
-    result = db.session.execute(
-        sa.update(Comment)
-        .where(Comment.id == comment_id, Comment.status == CommentStatus.PENDING)
-        .values(status=verdict.status, reasons=verdict.reasons, decided_at=utcnow(), **values)
-    )
-    db.session.commit()
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        log.info("comment %s was decided elsewhere meanwhile", comment_id)
-        return None
-    record_verdict(verdict)
-    log.info("comment %s %s", comment_id, verdict.status.value)
-    status_changed(comment_id, verdict.status)
-    return verdict.status.value
+        log.error("classifier unavailable for %d comments: %s", len(comments), error)
+        return [(decide(None, *policy), {}) for policy in inputs]
+    except Exception:  # a bug in scoring must not leave the comments pending forever
+        log.exception("classifier failed on comments %s", [comment.id for comment in comments])
+        return [(decide(None, *policy), {}) for policy in inputs]
+    return [
+        (decide(scores, *policy), scored_values(scores, classifier.version))
+        for policy, scores in zip(inputs, all_scores, strict=True)
+    ]
+
+
+def scored_values(scores: Scores, model_version: str) -> dict[str, Any]:
+    """The figures stored with a decision: both probabilities and the model that gave them."""
+    return {
+        "spam_score": scores.spam.probability,
+        "medical_claim_score": scores.medical_claim.probability,
+        "model_version": model_version,
+    }
 
 
 def configured_thresholds() -> dict[str, float | None]:

@@ -35,6 +35,7 @@ from ..notifications import subscribe_replies
 from ..queue import enqueue_classification
 from ..rendering import render_comment
 from . import bp
+from .listing_cache import listing_cache
 from .validation import ID_MAX
 from .validation import NewComment
 from .validation import parse_body
@@ -84,19 +85,21 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
         user_agent=request.user_agent.string[:USER_AGENT_MAX] or None,
     )
     db.session.add(comment)
+    db.session.flush()
+    comment_id = comment.id  # read before commit expires it: no reload query afterwards
     subscribe_replies(comment, new.notify_replies)
     db.session.commit()
     bind_log_ids(comment_id=comment.id)
     record_posted(bot)
     if bot:
-        log.info("comment %s rejected at the door: %s", comment.id, bot)
+        log.info("comment %s rejected at the door: %s", comment_id, bot)
     else:
-        log.info("comment %s stored as pending", comment.id)
-        enqueue_classification(comment.id)
-    token = status_token(comment.id)
-    location = url_for("api.get_own_comment", comment_id=comment.id, token=token)
+        log.info("comment %s stored as pending", comment_id)
+        enqueue_classification(comment_id)
+    token = status_token(comment_id)
+    location = url_for("api.get_own_comment", comment_id=comment_id, token=token)
     # A bot's answer is the same as a person's: it must not learn what gave it away.
-    body = jsonify(id=comment.id, status=CommentStatus.PENDING.value, token=token)
+    body = jsonify(id=comment_id, status=CommentStatus.PENDING.value, token=token)
     return body, 202, {"Location": location}
 
 
@@ -192,7 +195,11 @@ def list_comments() -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        listing = thread_listing(thread, uri, page, per_page, sort)
+        cache = listing_cache()
+        listing = cache.get(etag)
+        if listing is None:
+            listing = thread_listing(thread, uri, page, per_page, sort)
+            cache.put(etag, listing)
         response = jsonify(listing | {"form_token": form_token()})
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, no-cache"

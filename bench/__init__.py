@@ -1,0 +1,1 @@
+"""Benchmarks and the launcher of the production shape they share with the fault test."""
