@@ -37,6 +37,11 @@ WORDS = "words"
 CHARS = "chars"
 SIGNALS = "signals"
 N_FEATURES = 2**18
+#: The signal columns' weight beside the two TF-IDF blocks (each an L2-normalised row):
+#: a comment matches several rules at once, so at full weight the signals outweigh the
+#: text. Chosen by grouped cross-validation on the train split (spam F1 .89 -> .92 at
+#: precision .98, claims unchanged).
+SIGNAL_WEIGHT = 0.3
 WORD_PATTERN = r"(?u)\b\w+\b"
 REPEATED_PUNCTUATION = re.compile(r"([!?$€])\1+")
 DOMAIN = re.compile(r"urltoken (\S+ \S+)")
@@ -155,7 +160,8 @@ def build_features() -> Pipeline:
             (WORDS, hashed_tfidf(ngram_range=(1, 2), token_pattern=WORD_PATTERN)),
             (CHARS, hashed_tfidf(analyzer="char_wb", ngram_range=(3, 5))),
             (SIGNALS, TextSignals()),
-        ]
+        ],
+        transformer_weights={SIGNALS: SIGNAL_WEIGHT},
     )
     return Pipeline([("prepare", Prepare()), ("union", union)])
 
@@ -195,19 +201,21 @@ def transform_prepared(features: Pipeline, prepared: Sequence[Prepared]) -> sp.c
     n_rows = len(prepared)
     rows, columns, values = [], [], []
     offset = 0
-    for name, block in features.named_steps["union"].transformer_list:
+    union = features.named_steps["union"]
+    weights = union.transformer_weights or {}
+    for name, block in union.transformer_list:
         if name == SIGNALS:
             dense = np.array([block.signals(item) for item in prepared], dtype=np.float64)
             dense = dense.reshape(n_rows, len(TextSignals.NAMES))
             row, column = np.nonzero(dense)
             rows.append(row)
             columns.append(column + offset)
-            values.append(dense[row, column])
+            values.append(dense[row, column] * weights.get(name, 1.0))
             offset += dense.shape[1]
             continue
         hashing: HashingVectorizer = block.named_steps["hash"]
         counts = hashing.transform(prepared)
-        data = tfidf_weights(counts, block.named_steps["tfidf"])
+        data = tfidf_weights(counts, block.named_steps["tfidf"]) * weights.get(name, 1.0)
         rows.append(np.repeat(np.arange(n_rows), np.diff(counts.indptr)))
         columns.append(counts.indices + offset)
         values.append(data)
