@@ -125,9 +125,9 @@ def fit(
 ) -> Classifier:
     """Fit features once, then per label: thresholds out of fold, and the final head.
 
-    `extra` examples (other corpora, see `external.py`) are trained on, but the
-    thresholds are chosen on the out-of-fold scores of `examples` alone: the
-    operating point is set on the project's own kind of comments.
+    `extra` examples (other corpora, see `external.py`) are trained on by the spam
+    head only, and thresholds are chosen on the out-of-fold scores of `examples`
+    alone: the operating point is set on the project's own kind of comments.
     """
     report = progress or (lambda step, fraction: None)
     everything = [*examples, *extra]
@@ -140,14 +140,16 @@ def fit(
     heads: dict[str, Any] = {}
     thresholds: dict[str, float] = {}
     for index, label in enumerate(LABELS):
-        truth = targets(everything, label)
+        # The extra corpora are labeled for spam only: the claim head never sees them.
+        rows = np.arange(len(everything)) if label == "spam" else own
+        truth = targets(everything, label)[rows]
         if len(set(truth[own])) < 2:
             raise ValueError(f"training data needs both classes of {label!r}")
         report(f"{label}: thresholds", 0.1 + 0.45 * index)
-        scores = out_of_fold(kind, matrix, truth, groups)
+        scores = out_of_fold(kind, matrix[rows], truth, [groups[i] for i in rows])
         thresholds[label] = choose_threshold(label, truth[own], scores[own])
         report(f"{label}: final model", 0.35 + 0.45 * index)
-        heads[label] = clone(calibrated(kind)).fit(matrix, truth)
+        heads[label] = clone(calibrated(kind)).fit(matrix[rows], truth)
         log.info("%s threshold %.3f", label, thresholds[label])
     report("done", 1.0)
     return Classifier(features=features, heads=heads, thresholds=thresholds)
