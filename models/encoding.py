@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -130,10 +132,12 @@ class Encoder:
         terms: list[list[str]] = [[] for _ in prepared]
         term_columns: list[np.ndarray] = [np.empty(0, dtype=np.int64) for _ in prepared]
         for block in self.blocks:
-            counters = [Counter(block.analyzer(item)) for item in prepared]
-            indices, indptr, data = hashing_transform(
-                [counter.items() for counter in counters], block.n_features, np.float64, False, 0
-            )
+            if block.name == WORDS:  # distinct n-grams, which the explanations read
+                counters = [Counter(block.analyzer(item)) for item in prepared]
+                pairs: list[Any] = [counter.items() for counter in counters]
+            else:  # every n-gram with a count of one: the sort below adds them up
+                pairs = [zip(block.analyzer(item), repeat(1)) for item in prepared]
+            indices, indptr, data = hashing_transform(pairs, block.n_features, np.float64, False, 0)
             columns = indices.astype(np.int64) + block.offset
             if block.name == WORDS:
                 terms = [list(counter) for counter in counters]
