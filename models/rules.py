@@ -28,7 +28,7 @@ MEDICATION = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: `rule in hits` stays cheap
 class Rule:
     name: str
     #: What the moderator reads, e.g. "dosing instruction".
