@@ -118,15 +118,16 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     def signals(item: Prepared) -> list[float]:
         raw, normalized = item.raw, item.normalized
         n_letters = max(sum(map(str.isalpha, raw)), 1)
+        ascii_only = raw.isascii()  # no other scripts, no invisible characters
         values = [
             min(link_count(normalized), 5) / 5,
             min(len(set(DOMAIN.findall(normalized))), 3) / 3,
             min(math.log1p(len(raw)) / math.log1p(5000), 1.0),
             sum(map(str.isupper, raw)) / n_letters,
             sum(map(str.isdigit, raw)) / max(len(raw), 1),
-            len(NON_LATIN_LETTER.findall(raw)) / n_letters,
+            0.0 if ascii_only else len(NON_LATIN_LETTER.findall(raw)) / n_letters,
             min(len(REPEATED_PUNCTUATION.findall(raw)), 5) / 5,
-            float(len(strip_invisible(raw)) != len(raw)),
+            float(not ascii_only and len(strip_invisible(raw)) != len(raw)),
             min(len(OBFUSCATED.findall(raw)), 5) / 5,
         ]
         values.extend(float(rule in item.hits) for rule in RULES)
