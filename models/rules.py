@@ -36,13 +36,20 @@ class Rule:
     #: The labels this rule is evidence for.
     labels: tuple[str, ...]
     pattern: re.Pattern[str]
+    #: A cheap search that every match of `pattern` implies (a literal, a digit), tried
+    #: first: most comments fail it, and skip the costly pattern.
+    needs: re.Pattern[str] | None = None
 
     def matches(self, normalized: str) -> bool:
+        if self.needs is not None and self.needs.search(normalized) is None:
+            return False
         return self.pattern.search(normalized) is not None
 
 
-def _rule(name: str, reason: str, labels: tuple[str, ...], pattern: str) -> Rule:
-    return Rule(name, reason, labels, re.compile(pattern))
+def _rule(
+    name: str, reason: str, labels: tuple[str, ...], pattern: str, needs: str | None = None
+) -> Rule:
+    return Rule(name, reason, labels, re.compile(pattern), re.compile(needs) if needs else None)
 
 
 SPAM = ("spam",)
@@ -50,8 +57,8 @@ CLAIM = ("medical_claim",)
 BOTH = ("spam", "medical_claim")
 
 RULES: tuple[Rule, ...] = (
-    _rule("phone", "phone number", SPAM, r"\bphonetoken\b"),
-    _rule("email", "email address", SPAM, r"\bemailtoken\b"),
+    _rule("phone", "phone number", SPAM, r"\bphonetoken\b", needs="phonetoken"),
+    _rule("email", "email address", SPAM, r"\bemailtoken\b", needs="emailtoken"),
     _rule(
         "messenger",
         "messenger contact",
@@ -94,6 +101,7 @@ RULES: tuple[Rule, ...] = (
         CLAIM,
         rf"{IMPERATIVE}[^.?!\n]{{0,40}}{DOSE}|{DOSE}[^.?!\n]{{0,30}}\b(?:every|each|twice|a day|per day"
         r"|daily|at home|nightly|cada|al dia|diario|en casa)\b",
+        needs=r"\d",  # every dose has a number
     ),
     _rule(
         "stop_medication",
@@ -169,6 +177,7 @@ RULES: tuple[Rule, ...] = (
         "a price",
         (),
         r"[$€£] ?\d|\d ?€|\d ?(?:usd|eur|euros|dolares|pesos|bucks)\b",
+        needs=r"\d",
     ),
     _rule("question", "a question", (), r"\?"),
     _rule(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models.corpus import load_seed
 from models.normalize import normalize_text
 from models.rules import RULES
 from models.rules import reasons_for
@@ -48,3 +49,13 @@ def test_a_patient_thanking_is_not_an_offer() -> None:
         "offer",
         "self_promotion",
     }
+
+
+def test_pre_checks_never_change_what_a_rule_matches() -> None:
+    """`needs` only skips work: on the whole corpus, each rule matches as its pattern does."""
+    texts = [normalize_text(example.text) for example in load_seed()]
+    texts += ["take 50mg every day", "call phonetoken now", "$20", "20 €", "emailtoken gmail com"]
+    for rule in RULES:
+        if rule.needs is not None:
+            for text in texts:
+                assert rule.matches(text) == (rule.pattern.search(text) is not None), (rule, text)
