@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from typing import TextIO
 
+from . import external
 from . import persistence
 from .classifier import LABELS
 from .corpus import Example
@@ -73,6 +74,13 @@ def parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--no-activate", action="store_true", help="save without activating")
     train.add_argument("--model", choices=sorted(CANDIDATES), default=DEFAULT_MODEL)
+    train.add_argument(
+        "--extra",
+        action="append",
+        choices=external.CORPORA,
+        default=[],
+        help="also train on this installed spam corpus (repeatable; see models/external.py)",
+    )
     train.set_defaults(run=run_train)
 
     evaluate_ = commands.add_parser(
@@ -117,6 +125,7 @@ def run_train(args: argparse.Namespace) -> int:
                 activate=not args.no_activate,
                 kind=args.model,
                 progress=progress_bar(sys.stderr),
+                extra_corpora=tuple(args.extra),
             )
         )
     return 0

@@ -14,10 +14,11 @@ from scipy.special import expit
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
+from .encoding import Encoded
+from .encoding import Encoder
 from .features import Prepared
-from .features import transform_prepared
-from .features import word_indices
-from .features import word_terms
+from .features import check_texts
+from .features import prepare
 from .rules import reasons_for
 
 LABELS = ("spam", "medical_claim")
@@ -66,29 +67,26 @@ class Classifier:
     def __post_init__(self) -> None:
         self._compiled = {label: CompiledHead.of(self.heads[label]) for label in LABELS}
         self._weights = {label: linear_weights(self.heads[label]) for label in LABELS}
+        self._encoder = Encoder(self.features)
 
     @property
     def version(self) -> str:
         return str(self.metadata.get("id", "unsaved"))
 
     def probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        return self._probabilities(self._matrix(self._prepare(texts)))
+        return self._probabilities(self._encoder.encode(self._prepare(texts)))
 
     def _prepare(self, texts: Sequence[str]) -> list[Prepared]:
-        prepared: list[Prepared] = self.features.named_steps["prepare"].transform(list(texts))
-        return prepared
+        return [prepare(text) for text in check_texts(texts)]
 
-    def _matrix(self, prepared: list[Prepared]) -> sp.csr_matrix:
-        return transform_prepared(self.features, prepared)
-
-    def _probabilities(self, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
+    def _probabilities(self, encoded: Encoded) -> dict[str, np.ndarray]:
         result = {}
         for label in LABELS:
             compiled = self._compiled[label]
             if compiled is not None:
-                result[label] = compiled.predict_proba(matrix)
+                result[label] = compiled.predict_proba(encoded)
             else:
-                result[label] = self.heads[label].predict_proba(matrix)[:, 1]
+                result[label] = self.heads[label].predict_proba(encoded.matrix)[:, 1]
         return result
 
     def score(
@@ -101,28 +99,24 @@ class Classifier:
             override = overrides.get(label)
             chosen[label] = self.thresholds[label] if override is None else override
         prepared = self._prepare(texts)
-        matrix = self._matrix(prepared)
-        probabilities = self._probabilities(matrix)
+        encoded = self._encoder.encode(prepared)
+        probabilities = self._probabilities(encoded)
         results = []
         for index, item in enumerate(prepared):
-            start, end = matrix.indptr[index], matrix.indptr[index + 1]
-            row = dict(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(),
-                           strict=True))  # fmt: skip
-            terms = word_terms(self.features, item)
-            present = [
-                (term, column, row[column])
-                for term, column in zip(terms, word_indices(self.features, terms), strict=True)
-                if column in row
-            ]
-            per_label = {
-                label: LabelScore(
+            row_columns, row_values = encoded.row(index)
+            columns = encoded.term_columns[index]
+            # Each word n-gram's TF-IDF value in this comment's row (every one is present).
+            values = row_values[np.searchsorted(row_columns, columns)]
+            per_label = {}
+            for label in LABELS:
+                weights = self._weights[label]
+                pushes = values * weights[columns] if weights is not None else None
+                per_label[label] = LabelScore(
                     label=label,
                     probability=float(probabilities[label][index]),
                     threshold=float(chosen[label]),
-                    reasons=self.explain(label, item, present),
+                    reasons=self.explain(label, item, encoded.terms[index], pushes),
                 )
-                for label in LABELS
-            }
             results.append(Scores(**per_label))
         return results
 
@@ -130,24 +124,23 @@ class Classifier:
         self,
         label: str,
         item: Prepared,
-        present: list[tuple[str, int, float]],
+        terms: Sequence[str],
+        pushes: np.ndarray | None,
         top: int = REASON_WORDS,
     ) -> tuple[str, ...]:
         """Rule reasons for `label`, then the word n-grams with the largest positive push.
 
-        `present` holds the comment's word n-grams with their feature column and value,
-        computed once per comment for both labels.
+        `pushes` holds each of `terms`' contribution to the label's decision (its
+        TF-IDF value times the model's weight), or None for a non-linear head.
         """
         reasons = reasons_for(label, item.normalized, item.hits)
-        weights = self._weights[label]
-        if weights is None or not present:
+        if pushes is None or not len(terms):
             return tuple(reasons)
-        contributions = [value * weights[column] for _, column, value in present]
         words: list[str] = []
-        for i in np.argsort(contributions)[::-1]:
-            if contributions[i] <= 0 or len(words) == top:
+        for i in np.argsort(-pushes, kind="stable"):
+            if pushes[i] <= 0 or len(words) == top:
                 break
-            term = present[i][0]
+            term = terms[i]
             if all(token in UNINFORMATIVE for token in term.split()):
                 continue
             words.append(term)
@@ -183,8 +176,9 @@ class CompiledHead:
             offsets=np.array([float(fold.calibrators[0].b_) for fold in folds]),
         )
 
-    def predict_proba(self, matrix: sp.csr_matrix) -> np.ndarray:
-        decision = np.asarray(matrix @ self.weights) + self.intercepts
+    def predict_proba(self, rows: Encoded | sp.csr_matrix) -> np.ndarray:
+        products = rows.dot(self.weights) if isinstance(rows, Encoded) else rows @ self.weights
+        decision = np.asarray(products) + self.intercepts
         probability = expit(-(decision * self.slopes + self.offsets)).mean(axis=1)
         return np.asarray(np.minimum(probability, 1.0))
 

@@ -37,7 +37,15 @@ WORDS = "words"
 CHARS = "chars"
 SIGNALS = "signals"
 N_FEATURES = 2**18
+#: The signal columns' weight beside the two TF-IDF blocks (each an L2-normalised row):
+#: a comment matches several rules at once, so at full weight the signals outweigh the
+#: text. Chosen by grouped cross-validation on the train split (spam F1 .89 -> .92 at
+#: precision .98, claims unchanged).
+SIGNAL_WEIGHT = 0.3
 WORD_PATTERN = r"(?u)\b\w+\b"
+#: Character n-grams inside word boundaries: 3-4 scores as well as 3-5 in grouped
+#: cross-validation on the train split and costs a third less to compute.
+CHAR_NGRAMS = (3, 4)
 REPEATED_PUNCTUATION = re.compile(r"([!?$€])\1+")
 DOMAIN = re.compile(r"urltoken (\S+ \S+)")
 _OTHER_SCRIPTS = (
@@ -110,15 +118,16 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     def signals(item: Prepared) -> list[float]:
         raw, normalized = item.raw, item.normalized
         n_letters = max(sum(map(str.isalpha, raw)), 1)
+        ascii_only = raw.isascii()  # no other scripts, no invisible characters
         values = [
             min(link_count(normalized), 5) / 5,
             min(len(set(DOMAIN.findall(normalized))), 3) / 3,
             min(math.log1p(len(raw)) / math.log1p(5000), 1.0),
             sum(map(str.isupper, raw)) / n_letters,
             sum(map(str.isdigit, raw)) / max(len(raw), 1),
-            len(NON_LATIN_LETTER.findall(raw)) / n_letters,
+            0.0 if ascii_only else len(NON_LATIN_LETTER.findall(raw)) / n_letters,
             min(len(REPEATED_PUNCTUATION.findall(raw)), 5) / 5,
-            float(len(strip_invisible(raw)) != len(raw)),
+            float(not ascii_only and len(strip_invisible(raw)) != len(raw)),
             min(len(OBFUSCATED.findall(raw)), 5) / 5,
         ]
         values.extend(float(rule in item.hits) for rule in RULES)
@@ -153,9 +162,10 @@ def build_features() -> Pipeline:
     union = FeatureUnion(
         [
             (WORDS, hashed_tfidf(ngram_range=(1, 2), token_pattern=WORD_PATTERN)),
-            (CHARS, hashed_tfidf(analyzer="char_wb", ngram_range=(3, 5))),
+            (CHARS, hashed_tfidf(analyzer="char_wb", ngram_range=CHAR_NGRAMS)),
             (SIGNALS, TextSignals()),
-        ]
+        ],
+        transformer_weights={SIGNALS: SIGNAL_WEIGHT},
     )
     return Pipeline([("prepare", Prepare()), ("union", union)])
 
@@ -184,55 +194,3 @@ def _hashed_column(term: str, n_features: int) -> int:
     if value == -(2**31):
         return (2**31 - 1 - (n_features - 1)) % n_features
     return abs(value) % n_features
-
-
-def transform_prepared(features: Pipeline, prepared: Sequence[Prepared]) -> sp.csr_matrix:
-    """The union's output for prepared texts, without scikit-learn's per-call overhead.
-
-    Same result as `features.named_steps["union"].transform(prepared)` (a test checks
-    it), several times faster for one comment, which is how the worker scores.
-    """
-    n_rows = len(prepared)
-    rows, columns, values = [], [], []
-    offset = 0
-    for name, block in features.named_steps["union"].transformer_list:
-        if name == SIGNALS:
-            dense = np.array([block.signals(item) for item in prepared], dtype=np.float64)
-            dense = dense.reshape(n_rows, len(TextSignals.NAMES))
-            row, column = np.nonzero(dense)
-            rows.append(row)
-            columns.append(column + offset)
-            values.append(dense[row, column])
-            offset += dense.shape[1]
-            continue
-        hashing: HashingVectorizer = block.named_steps["hash"]
-        counts = hashing.transform(prepared)
-        data = tfidf_weights(counts, block.named_steps["tfidf"])
-        rows.append(np.repeat(np.arange(n_rows), np.diff(counts.indptr)))
-        columns.append(counts.indices + offset)
-        values.append(data)
-        offset += hashing.n_features
-    return sp.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-        shape=(n_rows, offset),
-    )
-
-
-def tfidf_weights(counts: sp.csr_matrix, tfidf: TfidfTransformer) -> np.ndarray:
-    """TfidfTransformer.transform's arithmetic on a CSR matrix's data, row by row."""
-    data = counts.data.astype(np.float64)
-    if tfidf.sublinear_tf:
-        data = np.log(data) + 1.0
-    if tfidf.use_idf:
-        data *= tfidf.idf_[counts.indices]
-    if tfidf.norm == "l2":
-        lengths = np.diff(counts.indptr)
-        squares = np.zeros(len(lengths))
-        nonempty = lengths > 0
-        squares[nonempty] = np.add.reduceat(data * data, counts.indptr[:-1][nonempty])
-        norms = np.sqrt(squares)
-        norms[norms == 0] = 1.0
-        data /= np.repeat(norms, lengths)
-    elif tfidf.norm is not None:
-        raise ValueError(f"unsupported norm {tfidf.norm!r}")
-    return np.asarray(data)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import external
 from . import persistence
 from .corpus import Example
 from .corpus import data_hash
@@ -30,12 +31,18 @@ def train_version(
     activate: bool = True,
     kind: str = DEFAULT_MODEL,
     progress: Progress | None = None,
+    extra_corpora: tuple[str, ...] = (),
 ) -> str:
-    """Train on the train split, measure on the test split, save, and optionally activate."""
+    """Train on the train split, measure on the test split, save, and optionally activate.
+
+    `extra_corpora` (names from `external.CORPORA`) add installed spam corpora to the
+    training side only; none by default, as they did not improve the test split.
+    """
     examples = load_seed() if examples is None else examples
     train, test = split(examples)
+    extra = external.load(extra_corpora)
     started = time.perf_counter()
-    classifier = fit(train, kind, progress)
+    classifier = fit(train, kind, progress, extra=extra)
     seconds = time.perf_counter() - started
     metrics = as_dict(evaluate(classifier, test)) if test else {}
     version = persistence.save(
@@ -45,6 +52,7 @@ def train_version(
             "model": kind,
             "data_hash": data_hash(train),
             "train_size": len(train),
+            "extra_corpora": {name: sum(e.source == name for e in extra) for name in extra_corpora},
             "test_size": len(test),
             "training_seconds": round(seconds, 1),
             "metrics": metrics,

@@ -42,6 +42,13 @@ EMAIL = re.compile(
     r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
     r"|\b[\w.+-]+\s?(?:\(at\)|\[at\]|\sat\s)\s?[\w-]+(?:\s?(?:\(dot\)|\[dot\]|\sdot\s)\s?[\w-]+)+\b"
 )
+#: Cheap tests (a literal first, which the regex engine scans for quickly) that skip
+#: the costly searches on the many comments without a link or an email.
+MAYBE_URL = re.compile(rf"\.(?:(?:{PLAIN_TLDS})\b|(?:{PATH_TLDS})/)|://|www\.", re.IGNORECASE)
+#: A phone number has digits; l33t has a digit or one of @$!|+ between letters.
+DIGIT = re.compile(r"\d")
+LEET_CHARACTER = re.compile(r"[0-9@$!|+]")
+MAYBE_EMAIL = re.compile(r"@|\(at\)|\[at\]|\sat\s")
 PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?![\w.])")
 #: "k e t" or "k.e.t" or "k-e-t": three or more single letters, one separator throughout.
 SPACED_LETTERS = re.compile(r"\b\w(?: \w){2,}\b|\b\w([.\-_*·•])\w(?:\1\w)+\b")
@@ -64,13 +71,19 @@ def normalize_text(text: str) -> str:
     """Fold obfuscation and turn contacts into tokens; the order of the steps matters."""
     text = strip_invisible(unicodedata.normalize("NFKC", text)).casefold()
     text = SPACED_LETTERS.sub(lambda m: SPACERS.sub("", m.group(0)), text)
-    text = " ".join(_fold_word(word) for word in text.split())
-    text = EMAIL.sub(_email_token, text)
-    text = URL.sub(_url_token, text)
-    text = PHONE.sub(_phone_token, text)
-    text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
+    words = text.split()
+    text = " ".join(words if text.isascii() else map(_fold_word, words))
+    if MAYBE_EMAIL.search(text):
+        text = EMAIL.sub(_email_token, text)
+    if MAYBE_URL.search(text):
+        text = URL.sub(_url_token, text)
+    if DIGIT.search(text):
+        text = PHONE.sub(_phone_token, text)
+    if LEET_CHARACTER.search(text):
+        text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
     text = REPEATS.sub(r"\1\1\1", text)
-    return WHITESPACE.sub(" ", text).strip()
+    # Only single spaces are left since the split and join above, unless tokens added some.
+    return (WHITESPACE.sub(" ", text) if "  " in text else text).strip()
 
 
 def strip_invisible(text: str) -> str:

@@ -28,7 +28,7 @@ MEDICATION = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: `rule in hits` stays cheap
 class Rule:
     name: str
     #: What the moderator reads, e.g. "dosing instruction".
@@ -36,13 +36,20 @@ class Rule:
     #: The labels this rule is evidence for.
     labels: tuple[str, ...]
     pattern: re.Pattern[str]
+    #: A cheap search that every match of `pattern` implies (a literal, a digit), tried
+    #: first: most comments fail it, and skip the costly pattern.
+    needs: re.Pattern[str] | None = None
 
     def matches(self, normalized: str) -> bool:
+        if self.needs is not None and self.needs.search(normalized) is None:
+            return False
         return self.pattern.search(normalized) is not None
 
 
-def _rule(name: str, reason: str, labels: tuple[str, ...], pattern: str) -> Rule:
-    return Rule(name, reason, labels, re.compile(pattern))
+def _rule(
+    name: str, reason: str, labels: tuple[str, ...], pattern: str, needs: str | None = None
+) -> Rule:
+    return Rule(name, reason, labels, re.compile(pattern), re.compile(needs) if needs else None)
 
 
 SPAM = ("spam",)
@@ -50,8 +57,8 @@ CLAIM = ("medical_claim",)
 BOTH = ("spam", "medical_claim")
 
 RULES: tuple[Rule, ...] = (
-    _rule("phone", "phone number", SPAM, r"\bphonetoken\b"),
-    _rule("email", "email address", SPAM, r"\bemailtoken\b"),
+    _rule("phone", "phone number", SPAM, r"\bphonetoken\b", needs="phonetoken"),
+    _rule("email", "email address", SPAM, r"\bemailtoken\b", needs="emailtoken"),
     _rule(
         "messenger",
         "messenger contact",
@@ -94,6 +101,7 @@ RULES: tuple[Rule, ...] = (
         CLAIM,
         rf"{IMPERATIVE}[^.?!\n]{{0,40}}{DOSE}|{DOSE}[^.?!\n]{{0,30}}\b(?:every|each|twice|a day|per day"
         r"|daily|at home|nightly|cada|al dia|diario|en casa)\b",
+        needs=r"\d",  # every dose has a number
     ),
     _rule(
         "stop_medication",
@@ -142,6 +150,63 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:not (?:at all )?addictive|isn'?t addictive|zero (?:risk|side effects)|no side effects"
         r"|completely safe|totally safe|100 ?% safe|harmless|no risks?|sin efectos secundarios"
         r"|no es adictiv[oa]|totalmente segur[oa]|cero riesgos?|sin riesgos?)\b",
+    ),
+    _rule(
+        "offer",
+        "commercial offer",
+        SPAM,
+        r"\b(?:book (?:now|today|online|yours?|a|at)|reserv[ae] (?:ya|hoy|tu|en|aqui)|agend[ae] (?:tu|ya|hoy)"
+        r"|escribenos|contactanos|llamanos|call (?:us|now|today)|we (?:ship|deliver|offer|sell|mail|pay|help|build)"
+        r"|our (?:clinic|cent(?:er|re)|team|products?|services?|program|retreat|store|shop|protocol|drips?|formula"
+        r"|agents|lawyers|agency|platform|app|kit|cream|patch|capsules|gel|troches|lozenges|tincture|serum)"
+        r"|nuestr[oa]s? (?:clinica|centro|tienda|productos?|servicios?|programa|sueros?|equipo|abogados|gotas)"
+        r"|free (?:trial|consult\w*|audit|session|spins|delivery|shipping)|consulta gratis|primera (?:sesion|visita|consulta)"
+        r"|first (?:session|visit|consult\w*|one) (?:free|half)|use code|codigo|today only|money back|limited offer"
+        r"|envios? (?:a|discretos?)|shipping|stealth|in stock|franchise|wholesale|bulk)\b",
+    ),
+    _rule(
+        "self_promotion",
+        "self-promotion",
+        SPAM,
+        r"\b(?:follow (?:me|back|for)|f4f|sigueme|siganme|seguime|me segue|me sigues|te sigo|ya te sigo"
+        r"|(?:my|mi|meu) (?:channel|youtube|instagram|insta|tiktok|profile|canal|perfil|ebook|course|curso|agency)"
+        r"|link in (?:bio|my profile)|check (?:out )?my (?:profile|page|channel)|subscribe to my|visit (?:my|our))\b",
+    ),
+    _rule(
+        "price",
+        "a price",
+        (),
+        r"[$€£] ?\d|\d ?€|\d ?(?:usd|eur|euros|dolares|pesos|bucks)\b",
+        needs=r"\d",
+    ),
+    _rule("question", "a question", (), r"\?"),
+    _rule(
+        "caution",
+        "a caution",
+        (),
+        r"\b(?:(?:ask|asked|check with|talk (?:to|with)|consult(?: with)?|tell) (?:your|my|the|a) (?:doctor|doc|psychiatrist"
+        r"|prescriber|pharmacist|nurse|clinic|gp|provider|care team)|(?:please )?(?:don'?t|do not|never|no) (?:\w+ ){0,3}"
+        r"(?:on your own|by yourself|without (?:asking|talking|your doctor))|please (?:don'?t|do not|never)|por favor,? no"
+        r"|no (?:compren|mezclen|dejen|lo hagan)|(?:pregunta|consulta|consulten|pregunten)(?:le)? (?:a|con) (?:tu|su) "
+        r"(?:medico|psiquiatra|doctor)|por (?:tu|su) cuenta|terrible idea|not safe|no es seguro|dangerous|peligros\w*)\b",
+    ),
+    _rule(
+        "hedged",
+        "a modest or hedged experience",
+        (),
+        r"\b(?:not (?:a|the) (?:cure|miracle)|(?:isn'?t|wasn'?t) (?:a |the )?(?:cure|miracle)|no (?:es|fue) (?:una |la )?"
+        r"(?:cura|milagro)|didn'?t cure|not cured|no me curo|(?:small|modest|little|slight|some) (?:improvement|help|difference|push)"
+        r"|a (?:bit|little)|un poco|algo mejor|hard to say|who knows|placebo|so far|hasta ahora|for me|para mi|mejoria pequena"
+        r"|i'?d say|no se si)\b|['\"](?:cured?|miracle)['\"]",
+    ),
+    _rule(
+        "doctor_plan",
+        "a doctor's plan reported",
+        (),
+        r"\b(?:my|mi|her|his|our|the) (?:doctor|doc|psychiatrist|neurologist|pain doctor|anesthesiologist|np|nurse|gp"
+        r"|endocrinologist|prescriber|medico|medica|psiquiatra|neurologo|doctora|endocrinologo|enfermera)\b[^.?!\n]{0,40}"
+        r"\b(?:said|says|told|tells|wants|has me|recommended|explained|plans?|prescribed|dijo|dice|quiere|recomendo|explico"
+        r"|me puso|me pusieron)\b",
     ),
 )
 

@@ -121,25 +121,35 @@ def fit(
     examples: Sequence[Example],
     kind: str = DEFAULT_MODEL,
     progress: Progress | None = None,
+    extra: Sequence[Example] = (),
 ) -> Classifier:
-    """Fit features once, then per label: thresholds out of fold, and the final head."""
+    """Fit features once, then per label: thresholds out of fold, and the final head.
+
+    `extra` examples (other corpora, see `external.py`) are trained on by the spam
+    head only, and thresholds are chosen on the out-of-fold scores of `examples`
+    alone: the operating point is set on the project's own kind of comments.
+    """
     report = progress or (lambda step, fraction: None)
-    texts = [example.text for example in examples]
-    groups = [example.group for example in examples]
+    everything = [*examples, *extra]
+    own = np.arange(len(examples))
+    texts = [example.text for example in everything]
+    groups = [example.group for example in everything]
     report("features", 0.05)
     features = build_features().fit(texts)
     matrix = features.transform(texts)
     heads: dict[str, Any] = {}
     thresholds: dict[str, float] = {}
     for index, label in enumerate(LABELS):
-        truth = targets(examples, label)
-        if len(set(truth)) < 2:
+        # The extra corpora are labeled for spam only: the claim head never sees them.
+        rows = np.arange(len(everything)) if label == "spam" else own
+        truth = targets(everything, label)[rows]
+        if len(set(truth[own])) < 2:
             raise ValueError(f"training data needs both classes of {label!r}")
         report(f"{label}: thresholds", 0.1 + 0.45 * index)
-        scores = out_of_fold(kind, matrix, truth, groups)
-        thresholds[label] = choose_threshold(label, truth, scores)
+        scores = out_of_fold(kind, matrix[rows], truth, [groups[i] for i in rows])
+        thresholds[label] = choose_threshold(label, truth[own], scores[own])
         report(f"{label}: final model", 0.35 + 0.45 * index)
-        heads[label] = clone(calibrated(kind)).fit(matrix, truth)
+        heads[label] = clone(calibrated(kind)).fit(matrix[rows], truth)
         log.info("%s threshold %.3f", label, thresholds[label])
     report("done", 1.0)
     return Classifier(features=features, heads=heads, thresholds=thresholds)

@@ -17,7 +17,8 @@ from models import LABELS
 from models import persistence
 from models.corpus import load_seed
 from models.corpus import split
-from models.features import transform_prepared
+from models.encoding import Encoder
+from models.encoding import transform_prepared
 from models.features import word_block
 from models.features import word_indices
 from models.features import word_terms
@@ -149,6 +150,28 @@ def test_fast_paths_compute_what_scikit_learn_computes(model_store: Path) -> Non
     for label in LABELS:
         expected = classifier.heads[label].predict_proba(reference)[:, 1]
         np.testing.assert_allclose(probabilities[label], expected, atol=1e-12)
+
+
+def test_one_comment_scores_as_it_does_in_a_batch(model_store: Path) -> None:
+    """One comment skips building a sparse matrix; the arithmetic is the same."""
+    classifier = persistence.load_active(model_store)
+    texts = [e.text for e in split(load_seed())[1][:60]] + ["", "!!!"]
+    for text, in_batch in zip(texts, classifier.score(texts), strict=True):
+        [alone] = classifier.score([text])
+        for one, other in zip(alone.by_label(), in_batch.by_label(), strict=True):
+            assert one.probability == pytest.approx(other.probability, abs=1e-12)
+            assert one.reasons == other.reasons
+
+
+def test_encoder_keeps_each_comments_word_columns(model_store: Path) -> None:
+    """The explanations read the word n-grams and columns the encoder hashed."""
+    features = persistence.load_active(model_store).features
+    texts = [e.text for e in split(load_seed())[1][:100]] + [""]
+    prepared = features.named_steps["prepare"].transform(texts)
+    encoded = Encoder(features).encode(prepared)
+    for item, terms, columns in zip(prepared, encoded.terms, encoded.term_columns, strict=True):
+        assert sorted(terms) == word_terms(features, item)
+        assert columns.tolist() == word_indices(features, terms)
 
 
 def test_every_invisible_format_character_is_stripped() -> None:

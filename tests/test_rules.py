@@ -1,0 +1,61 @@
+"""Hand-written rules: what they catch, and which of them a moderator reads as a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.corpus import load_seed
+from models.normalize import normalize_text
+from models.rules import RULES
+from models.rules import reasons_for
+from models.rules import rule_hits
+
+
+def hit_names(text: str) -> set[str]:
+    return {rule.name for rule in rule_hits(normalize_text(text))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Book your free consult today at our clinic, 20% off with code HEAL", {"offer"}),
+        ("Reserva ya en nuestra clínica de Medellín, primera sesión gratis", {"offer"}),
+        ("great post!! follow me back, link in bio", {"self_promotion"}),
+        ("Me encantó, ya te sigo 💕 sígueme en insta", {"self_promotion"}),
+        ("Should I stop my Zoloft before the infusion?", {"question", "stop_medication"}),
+        ("Please don't stop your antidepressant on your own.", {"caution"}),
+        ("My psychiatrist said to stay on lithium for now.", {"doctor_plan"}),
+        ("It's not a cure, but a bit better for me.", {"hedged"}),
+        ("$450 per infusion, 390€ in Lyon", {"price"}),
+    ],
+)
+def test_rules_fire_on_their_cases(text: str, expected: set[str]) -> None:
+    assert expected <= hit_names(text)
+
+
+def test_counter_evidence_is_a_feature_never_a_reason() -> None:
+    """A question or a caution lowers a claim's score; telling a moderator so would mislead."""
+    text = normalize_text("Should I stop my meds? Please ask your doctor first, my doctor said so")
+    hits = rule_hits(text)
+    quiet = {rule.reason for rule in RULES if not rule.labels}
+    assert {rule.reason for rule in hits} & quiet
+    for label in ("spam", "medical_claim"):
+        assert not set(reasons_for(label, text, hits)) & quiet
+    assert "stop your medication" in reasons_for("medical_claim", text, hits)
+
+
+def test_a_patient_thanking_is_not_an_offer() -> None:
+    assert not hit_names("Thanks for the article, it helped me decide to book my consult.") & {
+        "offer",
+        "self_promotion",
+    }
+
+
+def test_pre_checks_never_change_what_a_rule_matches() -> None:
+    """`needs` only skips work: on the whole corpus, each rule matches as its pattern does."""
+    texts = [normalize_text(example.text) for example in load_seed()]
+    texts += ["take 50mg every day", "call phonetoken now", "$20", "20 €", "emailtoken gmail com"]
+    for rule in RULES:
+        if rule.needs is not None:
+            for text in texts:
+                assert rule.matches(text) == (rule.pattern.search(text) is not None), (rule, text)
