@@ -70,9 +70,16 @@ MIN_PHONE_DIGITS = 7
 def normalize_text(text: str) -> str:
     """Fold obfuscation and turn contacts into tokens; the order of the steps matters."""
     text = strip_invisible(unicodedata.normalize("NFKC", text)).casefold()
+    # Any whitespace becomes one space first, so "k\te\tt" joins as "k e t" does.
+    text = " ".join(text.split())
+    if not text.isascii():  # accents off before letters are joined: "0 0¨0" is "0 0 0"
+        decomposed = unicodedata.normalize("NFD", text)
+        text = unicodedata.normalize(
+            "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+        )
     text = SPACED_LETTERS.sub(lambda m: SPACERS.sub("", m.group(0)), text)
-    words = text.split()
-    text = " ".join(words if text.isascii() else map(_fold_word, words))
+    if not text.isascii():
+        text = " ".join(map(_fold_word, text.split()))
     if MAYBE_EMAIL.search(text):
         text = EMAIL.sub(_email_token, text)
     if MAYBE_URL.search(text):
@@ -95,10 +102,11 @@ def _fold_word(word: str) -> str:
     """Homoglyphs inside Latin words, accents, and emoji or symbols wedged between letters."""
     if word.isascii():  # the common case: nothing here to fold
         return word
-    if any("a" <= ch <= "z" for ch in word):
-        word = word.translate(HOMOGLYPHS)
+    # Accents first: "áα" must be seen as Latin ("aα") before the homoglyphs are folded.
     decomposed = unicodedata.normalize("NFD", word)
     word = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    if any("a" <= ch <= "z" for ch in word):
+        word = word.translate(HOMOGLYPHS)
     if len(word) > 2:
         inner = "".join(
             ch for ch in word[1:-1] if not unicodedata.category(ch).startswith("S") or ch in "@$|+"

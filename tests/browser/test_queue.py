@@ -24,6 +24,15 @@ def sign_in(page: Any, service_url: str) -> None:
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.locator(".tabs").wait_for()
+    keys_ready(page)
+
+
+def keys_ready(page: Any) -> None:
+    """After a page load, keys work once queue.js has run and focused a card (if any)."""
+    page.wait_for_function(
+        "!document.querySelector('.card')"
+        " || (document.activeElement && document.activeElement.classList.contains('card'))"
+    )
 
 
 def test_moderator_approves_with_the_keyboard_and_readers_see_it(
@@ -48,6 +57,7 @@ def test_moderator_approves_with_the_keyboard_and_readers_see_it(
     page.keyboard.press("Escape")
     page.keyboard.press("a")  # the first (oldest) held comment has the focus
     page.get_by_text(f"Comment {first}: published.").wait_for()
+    keys_ready(page)
     page.keyboard.press("s")
     page.get_by_text(f"Comment {second}: rejected.").wait_for()
     assert "Nothing to review." in page.inner_text("main")
@@ -78,6 +88,7 @@ def test_bulk_approve_three_undo_then_reject_one_as_spam(
     ]
     assert page.locator(".card").count() == 1
     assert "Last action: 3 approved." in page.locator("#undo").inner_text()
+    keys_ready(page)
     page.keyboard.press("u")
     page.get_by_text("Undone: 3 back to held.").wait_for()
     assert all(reload_comment(app, i).status is CommentStatus.HELD for i in ids)
