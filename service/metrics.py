@@ -51,7 +51,7 @@ COMMENTS_REJECTED = Counter(
 )
 CLASSIFY_SECONDS = Histogram(
     "comment_classify_seconds",
-    "Time to load the model if needed and score one comment.",
+    "Time to score one comment (its share of a batch, model loading included).",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 

@@ -39,13 +39,16 @@ from tests.factories import reload_comment
 OPENERS = ["Great read.", "Thanks for this.", "Interesting point.", "My cousin agrees.", "Nice!"]
 ENDINGS = ["Ask me how.", "Spots are limited.", "Do not miss it.", "Changed my life.", "Join us."]
 #: A spam campaign the seed model has never seen: no link, no phone, no drug name.
-FRESH_PHRASE = "Love this blog. Velmora Circle members earn daily with the Velmora Circle app."
+FRESH_PHRASE = (
+    "Thanks for this. The Velmora Circle folks send their regards from the Velmora Circle lounge."
+)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def phrase_text(i: int) -> str:
     return (
-        f"{OPENERS[i % 5]} Velmora Circle members earn daily with the Velmora Circle app. "
+        f"{OPENERS[i % 5]} The Velmora Circle folks send their regards from the Velmora Circle "
+        "lounge. "
         f"{ENDINGS[(i // 5) % 5]} ({i})"
     )
 

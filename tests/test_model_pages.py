@@ -106,7 +106,7 @@ def test_model_pages_are_for_admins(app: Flask, client: FlaskClient) -> None:
     sign_in(client, "mod@clinic.example")
     assert client.get("/admin/models/").status_code == 403
     assert client.get("/admin/models/training-data").status_code == 403
-    assert client.get("/admin/models/uncertain").status_code == 200
+    assert client.get("/moderation/label-next").status_code == 200
 
 
 def test_training_data_page_shows_counts_newest_and_conflicts(
@@ -144,7 +144,7 @@ def test_label_next_lists_comments_nearest_a_threshold(admin: tuple[Flask, Flask
                                medical_claim_score=0.0, status=CommentStatus.HELD)  # fmt: skip
         decide(labeled.id, "approve", CommentStatus.HELD, "mod@clinic.example", None)
         ids = (sure.id, unsure.id)
-    page = client.get("/admin/models/uncertain").get_data(as_text=True)
+    page = client.get("/moderation/label-next").get_data(as_text=True)
     assert "labeled-already" not in page
     assert page.index(f'id="c{ids[1]}"') < page.index(f'id="c{ids[0]}"')
     assert "decided-already" not in page

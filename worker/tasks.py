@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -118,11 +119,14 @@ def classify_batch(comments: list[Comment]) -> list[tuple[Verdict, dict[str, Any
     """
     inputs = [policy_inputs(comment) for comment in comments]
     try:
-        with CLASSIFY_SECONDS.time():
-            classifier = active_classifier(Path(current_app.config["MODEL_STORE"]))
-            all_scores = classifier.score(
-                [comment.body for comment in comments], thresholds=configured_thresholds()
-            )
+        began = time.perf_counter()
+        classifier = active_classifier(Path(current_app.config["MODEL_STORE"]))
+        all_scores = classifier.score(
+            [comment.body for comment in comments], thresholds=configured_thresholds()
+        )
+        share = (time.perf_counter() - began) / len(comments)
+        for _ in comments:  # one observation per comment: its share of the batch's time
+            CLASSIFY_SECONDS.observe(share)
     except ModelUnavailable as error:
         log.error("classifier unavailable for %d comments: %s", len(comments), error)
         return [(decide(None, *policy), {}) for policy in inputs]

@@ -11,7 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import jsonify
 from flask import redirect
@@ -25,7 +24,6 @@ from werkzeug.wrappers import Response
 from .. import model_store
 from ..auth import role_required
 from ..db import Comment
-from ..db import CommentStatus
 from ..db import Label
 from ..db import ModelEvent
 from ..db import ModerationDecision
@@ -45,7 +43,6 @@ from .model_actions import unfinished_run
 LABELS = ("spam", "medical_claim")
 EVENTS_SHOWN = 200
 NEWEST_DECISIONS = 20
-UNCERTAIN_SHOWN = 30
 
 
 @bp.get("/models/")
@@ -200,45 +197,3 @@ def refresh_training_data() -> Response:
     send(SUMMARY_TASK)
     flash("Recounting the training data; reload in a few seconds.", "info")
     return redirect(url_for("admin.training_data"))
-
-
-def active_thresholds() -> dict[str, float]:
-    """The thresholds comments are held at: configured overrides, else the active model's."""
-    thresholds: dict[str, float] = {}
-    active = model_store.active_version()
-    saved: dict[str, Any] = {}
-    if active:
-        try:
-            saved = model_store.get_version(active).metadata.get("thresholds", {})
-        except model_store.UnknownVersion:
-            saved = {}
-    for label, key in (("spam", "SPAM_THRESHOLD"), ("medical_claim", "MEDICAL_CLAIM_THRESHOLD")):
-        configured = current_app.config.get(key)
-        thresholds[label] = float(configured if configured is not None else saved.get(label, 0.5))
-    return thresholds
-
-
-@bp.get("/models/uncertain")
-@role_required(Role.MODERATOR)
-def uncertain() -> str:
-    """Unlabeled published or held comments scored nearest a threshold: labels that teach most."""
-    thresholds = active_thresholds()
-    spam = sa.func.abs(Comment.spam_score - thresholds["spam"])
-    claim = sa.func.abs(Comment.medical_claim_score - thresholds["medical_claim"])
-    nearest = sa.case((spam < claim, spam), else_=claim)
-    comments = db.session.scalars(
-        sa.select(Comment)
-        .where(
-            Comment.status.in_([CommentStatus.PUBLISHED, CommentStatus.HELD]),
-            Comment.spam_score.is_not(None),
-            Comment.medical_claim_score.is_not(None),
-            Comment.deleted.is_(False),
-            # Already labeled by a moderator: asking again teaches nothing.
-            ~sa.select(ModerationDecision.id)
-            .where(ModerationDecision.comment_id == Comment.id)
-            .exists(),
-        )
-        .order_by(nearest, Comment.id.desc())
-        .limit(UNCERTAIN_SHOWN)
-    ).all()
-    return render_template("admin/uncertain.html", comments=comments, thresholds=thresholds)
