@@ -13,24 +13,25 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
+import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from service import create_app
-from service.config import normalise_database_url
-from service.db import Comment
-from service.db import CommentStatus
-from service.db import Label
-from service.db import ModerationDecision
-from service.db import Thread
-from service.db import db
-from service.db import utcnow
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` as a package
+
+from bench.scratch import scratch_database  # noqa: E402
+from service import create_app  # noqa: E402
+from service.db import Comment  # noqa: E402
+from service.db import CommentStatus  # noqa: E402
+from service.db import Label  # noqa: E402
+from service.db import ModerationDecision  # noqa: E402
+from service.db import Thread  # noqa: E402
+from service.db import db  # noqa: E402
+from service.db import utcnow  # noqa: E402
 
 REPEAT = 20
 MODERATORS = [f"mod{n}@clinic.example" for n in range(5)]
@@ -43,41 +44,25 @@ def main() -> int:
     parser.add_argument("--decisions", type=int, default=5_000)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
-    schema = None
-    if database:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(normalise_database_url(database))
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = (
-            sa.make_url(normalise_database_url(database))
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    try:
-        with app.app_context():
-            db.create_all()
-            fill(args.comments, args.decisions)
-            if database:  # as autovacuum would have done
-                db.session.execute(sa.text("ANALYZE"))
-                db.session.commit()
-        client = app.test_client()
-        samples = []
-        for _ in range(REPEAT):
-            started = time.perf_counter()
-            response = client.get("/metrics")
-            samples.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        if schema:
-            with admin.begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    with scratch_database(database) as url:
+        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+        try:
+            with app.app_context():
+                db.create_all()
+                fill(args.comments, args.decisions)
+                if database:  # as autovacuum would have done
+                    db.session.execute(sa.text("ANALYZE"))
+                    db.session.commit()
+            client = app.test_client()
+            samples = []
+            for _ in range(REPEAT):
+                started = time.perf_counter()
+                response = client.get("/metrics")
+                samples.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+        finally:
+            with app.app_context():
+                db.engine.dispose()
     backend = "PostgreSQL" if database else "SQLite"
     print(f"\n/metrics with {args.comments} comments and {args.decisions} decisions on {backend}:")
     print(f"  median {statistics.median(samples):.1f} ms, max {max(samples):.1f} ms "

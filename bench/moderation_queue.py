@@ -16,23 +16,24 @@ import os
 import random
 import re
 import statistics
-import tempfile
+import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from service import create_app
-from service.config import normalise_database_url
-from service.db import Comment
-from service.db import CommentStatus
-from service.db import Role
-from service.db import StaffUser
-from service.db import Thread
-from service.db import db
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` as a package
+
+from bench.scratch import scratch_database  # noqa: E402
+from service import create_app  # noqa: E402
+from service.db import Comment  # noqa: E402
+from service.db import CommentStatus  # noqa: E402
+from service.db import Role  # noqa: E402
+from service.db import StaffUser  # noqa: E402
+from service.db import Thread  # noqa: E402
+from service.db import db  # noqa: E402
 
 REPEAT = 15
 PASSWORD = "benchmark password of some length"
@@ -48,59 +49,46 @@ def main() -> int:
     parser.add_argument("--published", type=int, default=5_000)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
-    schema = None
-    admin = None
-    if database:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(normalise_database_url(database))
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = (
-            sa.make_url(normalise_database_url(database))
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
-    app = create_app({"SECRET_KEY": "bench-secret-key-of-some-length",
-                      "SQLALCHEMY_DATABASE_URI": url})  # fmt: skip
-    try:
-        with app.app_context():
-            db.create_all()
-            last_id = fill(args.held, args.published)
-            if database:  # as autovacuum would have done after a load this size
-                with db.engine.connect() as connection:
-                    connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                        sa.text("VACUUM ANALYZE")
-                    )
-        client = app.test_client()
-        sign_in(client)
-        results = {
-            "first Held page": timed(lambda: client.get("/moderation/")),
-            "search (text, author or email)": timed(
-                lambda: client.get("/moderation/", query_string={"q": "migraine"})
-            ),
-            "search by email": timed(
-                lambda: client.get("/moderation/", query_string={"q": "reader77@"})
-            ),
-            "reason + score range": timed(
-                lambda: client.get(
-                    "/moderation/",
-                    query_string={"reason": "cure claim", "claim_min": "0.5", "spam_max": "0.6"},
-                )  # fmt: skip
-            ),
-            "Held page deep in the list (keyset)": timed(
-                lambda: client.get("/moderation/", query_string={"after": last_id - 500})
-            ),
-            "live counts (JSON)": timed(lambda: client.get("/moderation/counts?ids=1,2,3")),
-        }
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        if schema and admin is not None:
-            with admin.begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    with scratch_database(database) as url:
+        app = create_app({"SECRET_KEY": "bench-secret-key-of-some-length",
+                          "SQLALCHEMY_DATABASE_URI": url})  # fmt: skip
+        try:
+            with app.app_context():
+                db.create_all()
+                last_id = fill(args.held, args.published)
+                if database:  # as autovacuum would have done after a load this size
+                    with db.engine.connect() as connection:
+                        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                            sa.text("VACUUM ANALYZE")
+                        )
+            client = app.test_client()
+            sign_in(client)
+            results = {
+                "first Held page": timed(lambda: client.get("/moderation/")),
+                "search (text, author or email)": timed(
+                    lambda: client.get("/moderation/", query_string={"q": "migraine"})
+                ),
+                "search by email": timed(
+                    lambda: client.get("/moderation/", query_string={"q": "reader77@"})
+                ),
+                "reason + score range": timed(
+                    lambda: client.get(
+                        "/moderation/",
+                        query_string={
+                            "reason": "cure claim",
+                            "claim_min": "0.5",
+                            "spam_max": "0.6",
+                        },
+                    )  # fmt: skip
+                ),
+                "Held page deep in the list (keyset)": timed(
+                    lambda: client.get("/moderation/", query_string={"after": last_id - 500})
+                ),
+                "live counts (JSON)": timed(lambda: client.get("/moderation/counts?ids=1,2,3")),
+            }
+        finally:
+            with app.app_context():
+                db.engine.dispose()
     backend = "PostgreSQL" if database else "SQLite"
     print(f"\nQueue with {args.held} held and {args.published} published comments on {backend},"
           f" server time, median of {REPEAT} (target < 150 ms):")  # fmt: skip

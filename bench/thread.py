@@ -11,20 +11,21 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
+import sys
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from service import create_app
-from service.config import normalise_database_url
-from service.db import Comment
-from service.db import CommentStatus
-from service.db import Thread
-from service.db import db
-from service.rendering import render_comment
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` as a package
+
+from bench.scratch import scratch_database  # noqa: E402
+from service import create_app  # noqa: E402
+from service.db import Comment  # noqa: E402
+from service.db import CommentStatus  # noqa: E402
+from service.db import Thread  # noqa: E402
+from service.db import db  # noqa: E402
+from service.rendering import render_comment  # noqa: E402
 
 URI = "/blog/big-thread"
 REPEAT = 30
@@ -35,41 +36,25 @@ def main() -> int:
     parser.add_argument("--comments", type=int, default=2000)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
-    schema = None
-    if database:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(normalise_database_url(database))
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = (
-            sa.make_url(normalise_database_url(database))
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    try:
-        with app.app_context():
-            db.create_all()
-            fill(args.comments)
-            if database:  # as autovacuum would have done for a thread this size
-                db.session.execute(sa.text("ANALYZE"))
-                db.session.commit()
-        client = app.test_client()
-        first = timed(lambda: client.get("/api/v1/comments", query_string={"thread": URI}))
-        etag = client.get("/api/v1/comments", query_string={"thread": URI}).headers["ETag"]
-        later = timed(lambda: client.get("/api/v1/comments",
-                                         query_string={"thread": URI, "page": 10}))  # fmt: skip
-        cached = timed(lambda: client.get("/api/v1/comments", query_string={"thread": URI},
-                                          headers={"If-None-Match": etag}))  # fmt: skip
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        if schema:
-            with admin.begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    with scratch_database(database) as url:
+        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+        try:
+            with app.app_context():
+                db.create_all()
+                fill(args.comments)
+                if database:  # as autovacuum would have done for a thread this size
+                    db.session.execute(sa.text("ANALYZE"))
+                    db.session.commit()
+            client = app.test_client()
+            first = timed(lambda: client.get("/api/v1/comments", query_string={"thread": URI}))
+            etag = client.get("/api/v1/comments", query_string={"thread": URI}).headers["ETag"]
+            later = timed(lambda: client.get("/api/v1/comments",
+                                             query_string={"thread": URI, "page": 10}))  # fmt: skip
+            cached = timed(lambda: client.get("/api/v1/comments", query_string={"thread": URI},
+                                              headers={"If-None-Match": etag}))  # fmt: skip
+        finally:
+            with app.app_context():
+                db.engine.dispose()
     backend = "PostgreSQL" if database else "SQLite"
     print(f"\nThread of {args.comments} published comments on {backend}, median of {REPEAT}:")
     print(f"  first page (50 top-level with their replies): {first:.1f} ms")
