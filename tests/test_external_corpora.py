@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ def test_spam_assassin_mails_lose_their_headers(tmp_path: Path) -> None:
 def test_absent_corpora_are_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)  # whatever level an earlier test's logging setup left
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SPAM_ASSASSIN_DIR", str(tmp_path / "not-installed"))
     assert list(external.sms_spam_collection(tmp_path / "nowhere")) == []
