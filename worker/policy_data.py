@@ -117,7 +117,12 @@ def count(query: sa.Select[tuple[int]]) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def policy_inputs(comment: Comment) -> tuple[Submission, History, Policy]:
-    """Everything `policy.decide` needs besides the scores, for one comment."""
-    policy = load_policy()
+def policy_inputs(
+    comment: Comment, policy: Policy | None = None
+) -> tuple[Submission, History, Policy]:
+    """Everything `policy.decide` needs besides the scores, for one comment.
+
+    A batch passes the policy it loaded once, so the settings row is read once per batch.
+    """
+    policy = policy or load_policy()
     return submission_of(comment), history_of(comment, policy), policy

@@ -25,6 +25,7 @@ from .metrics import record_verdict
 from .model_cache import active_classifier
 from .policy import Verdict
 from .policy import decide
+from .policy_data import load_policy
 from .policy_data import policy_inputs
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,8 @@ def classify_batch(comments: list[Comment]) -> list[tuple[Verdict, dict[str, Any
     The policy's own inputs (mode, lists, the author's history) are read first, so blocked
     authors and words are rejected even without a model.
     """
-    inputs = [policy_inputs(comment) for comment in comments]
+    policy = load_policy()
+    inputs = [policy_inputs(comment, policy) for comment in comments]
     try:
         began = time.perf_counter()
         classifier = active_classifier(Path(current_app.config["MODEL_STORE"]))

@@ -37,6 +37,7 @@ from service.db import utcnow
 
 from .model_cache import active_classifier
 from .policy import decide
+from .policy_data import load_policy
 from .policy_data import policy_inputs
 from .tasks import configured_thresholds
 
@@ -209,8 +210,9 @@ def rescore(requested_by: str) -> dict[str, int]:
             break
         last_id = batch[-1].id
         scored = classifier.score([row.body for row in batch], thresholds=configured_thresholds())
+        policy = load_policy()  # the same policy as new comments, read once per batch
         for row, scores in zip(batch, scored, strict=True):
-            verdict = decide(scores, *policy_inputs(row))  # the same policy as new comments
+            verdict = decide(scores, *policy_inputs(row, policy))
             moved = db.session.execute(
                 sa.update(Comment)
                 .where(Comment.id == row.id, Comment.status == row.status, ~decided_by_a_human())
