@@ -37,6 +37,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from . import model_store
 from .db import Comment
 from .db import CommentStatus
 from .db import ModerationDecision
@@ -60,7 +61,6 @@ STALE_PENDING_SECONDS = 60
 #: kombu's Redis transport keeps each priority level in its own list beside the queue.
 REDIS_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 #: The model store's pointer file (models/persistence.py; the web never imports models/).
-ACTIVE_FILE = "ACTIVE"
 REASON_MAX = 40
 
 
@@ -124,7 +124,7 @@ class ScrapeTimeCollector(Collector):
         model = GaugeMetricFamily(
             "model_active_info", "The active classifier version (value 1).", labels=["version"]
         )
-        version = active_model_version(Path(current_app.config["MODEL_STORE"]))
+        version = model_store.active_version()
         if version:
             model.add_metric([version], 1)
         yield model
@@ -163,13 +163,6 @@ def redis_client(url: str) -> redis.Redis:
     if url not in _redis_clients:
         _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=2)
     return _redis_clients[url]
-
-
-def active_model_version(store: Path) -> str | None:
-    try:
-        return (store / ACTIVE_FILE).read_text().strip() or None
-    except OSError:
-        return None
 
 
 def metrics_view() -> Response:

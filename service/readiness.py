@@ -20,11 +20,10 @@ import redis
 import sqlalchemy as sa
 from flask import current_app
 
+from . import model_store
 from .db import db
 
 #: File names of the model store (kept in step with models/persistence.py).
-ACTIVE_FILE = "ACTIVE"
-METADATA_FILE = "metadata.json"
 MODEL_FILE = "model.skops"
 #: Seconds a probe may wait on the broker: orchestrators call /readyz often.
 BROKER_TIMEOUT = 1.0
@@ -65,16 +64,15 @@ def check_broker() -> None:
 
 
 def check_model() -> None:
-    store = Path(current_app.config["MODEL_STORE"])
-    try:
-        version = (store / ACTIVE_FILE).read_text().strip()
-    except OSError as error:
-        raise NotReady("no active model (train one: python -m models train)") from error
+    store = model_store.store_path()
+    version = model_store.active_version(store) or ""
+    if not version:
+        raise NotReady("no active model (train one: python -m models train)")
     folder = store / version
     if not version or "/" in version or version.startswith(".") or not folder.is_dir():
         raise NotReady("the active pointer names no saved version")
     try:
-        metadata = json.loads((folder / METADATA_FILE).read_text())
+        metadata = json.loads((folder / model_store.METADATA_FILE).read_text())
     except (OSError, ValueError) as error:
         raise NotReady("the active version's metadata is unreadable") from error
     if not isinstance(metadata, dict) or metadata.get("id") != version:
