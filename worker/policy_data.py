@@ -24,6 +24,7 @@ from service.db import ModerationDecision
 from service.db import ModerationMode
 from service.db import PolicySettings
 from service.db import db
+from service.policy import SETTINGS_ID
 
 from .lists import Lists
 from .policy import History
@@ -31,7 +32,6 @@ from .policy import Policy
 from .policy import Submission
 
 log = logging.getLogger(__name__)
-SETTINGS_ID = 1
 
 
 @dataclass(frozen=True)
