@@ -29,6 +29,8 @@ from service.config import filesystem_broker
 from service.config import normalise_database_url
 from service.config import use_redis_broker
 from service.db import db
+from tests.factories import make_staff
+from tests.factories import sign_in
 
 POSTGRES_URL = os.environ.get("DATABASE_URL")
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -170,6 +172,15 @@ def runner(app: Flask) -> FlaskCliRunner:
 def app_ctx(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def moderator(app: Flask, client: FlaskClient) -> FlaskClient:
+    """`client`, signed in as a moderator."""
+    with app.app_context():
+        make_staff("mod@clinic.example")
+    assert sign_in(client, "mod@clinic.example").status_code == 302
+    return client
 
 
 @pytest.fixture

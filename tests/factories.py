@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from service.db import Comment
 from service.db import CommentStatus
@@ -81,3 +83,20 @@ def make_staff(email: str = "mod@clinic.example", role: str = "moderator") -> St
     db.session.add(user)
     db.session.commit()
     return user
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on `path` (staff pages render one per form)."""
+    match = CSRF.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, **kw: Any) -> Any:
+    """Sign a staff user in through the real login form."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
+                       **kw)  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -30,11 +29,12 @@ from service.db import ReportReason
 from service.db import TrainingRun
 from service.db import db
 from service.moderation.decisions import decide
-from tests.factories import STAFF_PASSWORD
+from tests.factories import csrf_token
 from tests.factories import make_comment
 from tests.factories import make_staff
 from tests.factories import payload
 from tests.factories import reload_comment
+from tests.factories import sign_in
 
 OPENERS = ["Great read.", "Thanks for this.", "Interesting point.", "My cousin agrees.", "Nice!"]
 ENDINGS = ["Ask me how.", "Spots are limited.", "Do not miss it.", "Changed my life.", "Join us."]
@@ -42,7 +42,6 @@ ENDINGS = ["Ask me how.", "Spots are limited.", "Do not miss it.", "Changed my l
 FRESH_PHRASE = (
     "Thanks for this. The Velmora Circle folks send their regards from the Velmora Circle lounge."
 )
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def phrase_text(i: int) -> str:
@@ -93,20 +92,8 @@ def sign_in_admin(app: Flask) -> FlaskClient:
     with app.app_context():
         make_staff("admin@clinic.example", role="admin")
     client = app.test_client()
-    token = CSRF.search(client.get("/login").get_data(as_text=True))
-    assert token
-    response = client.post(
-        "/login",
-        data={"email": "admin@clinic.example", "password": STAFF_PASSWORD, "csrf_token": token[1]},
-    )
-    assert response.status_code == 302
+    assert sign_in(client, "admin@clinic.example").status_code == 302
     return client
-
-
-def form_token(client: FlaskClient, path: str) -> str:
-    match = CSRF.search(client.get(path).get_data(as_text=True))
-    assert match, path
-    return match.group(1)
 
 
 @pytest.mark.worker
@@ -215,7 +202,7 @@ def test_the_guard_refuses_a_worse_model_and_an_admin_can_override_with_a_reason
     assert "refused" in listing and outcome.version in listing
     page = client.get(f"/admin/models/{outcome.version}/").get_data(as_text=True)
     assert "Promotion guard: refused" in page and "WORSE" in page
-    token = form_token(client, "/admin/models/")
+    token = csrf_token(client, "/admin/models/")
     refused = client.post(
         f"/admin/models/{outcome.version}/activate",
         data={"csrf_token": token},

@@ -23,11 +23,11 @@ from service.db import TrainingRun
 from service.db import db
 from service.db import utcnow
 from service.moderation.decisions import decide
+from tests.factories import csrf_token
 from tests.factories import make_comment
 from tests.factories import make_staff
-from tests.test_lifecycle import form_token
+from tests.factories import sign_in
 from tests.test_lifecycle import sign_in_admin
-from tests.test_moderation import sign_in
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_retrain_button_queues_one_run_and_reports_progress(
     admin: tuple[Flask, FlaskClient],
 ) -> None:
     app, client = admin
-    token = form_token(client, "/admin/models/")
+    token = csrf_token(client, "/admin/models/")
     response = client.post("/admin/models/retrain", data={"csrf_token": token})
     assert response.status_code == 302
     with app.app_context():
@@ -186,7 +186,7 @@ def test_a_version_from_another_scikit_learn_is_flagged_and_not_activated(
     (store / old / "metadata.json").write_text(json.dumps(metadata))
     listing = client.get("/admin/models/").get_data(as_text=True)
     assert "saved with scikit-learn 0.24.2: retrain" in listing
-    token = form_token(client, "/admin/models/")
+    token = csrf_token(client, "/admin/models/")
     response = client.post(
         f"/admin/models/{old}/activate", data={"csrf_token": token}, follow_redirects=True
     )
@@ -199,7 +199,7 @@ def test_a_version_from_another_scikit_learn_is_flagged_and_not_activated(
 
 def test_rescore_button_queues_the_task_and_logs_it(admin: tuple[Flask, FlaskClient]) -> None:
     app, client = admin
-    token = form_token(client, "/admin/models/")
+    token = csrf_token(client, "/admin/models/")
     response = client.post("/admin/models/rescore", data={"csrf_token": token})
     assert response.headers["Location"] == "/admin/models/events"
     events = client.get("/admin/models/events").get_data(as_text=True)

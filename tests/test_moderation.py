@@ -15,34 +15,15 @@ from service.db import CommentStatus
 from service.db import ModerationDecision
 from service.db import db
 from tests.factories import STAFF_PASSWORD
+from tests.factories import csrf_token
 from tests.factories import make_comment
 from tests.factories import make_staff
 from tests.factories import reload_comment
+from tests.factories import sign_in
 
 #: Endpoints anyone may reach; every other route is staff-only.
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout", "metrics"}
 PUBLIC_BLUEPRINTS = ("api.", "apidocs.", "pages.", "subscriptions.")
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    match = CSRF.search(client.get(path).get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def sign_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD, **kw: Any) -> Any:
-    token = csrf_token(client, "/login")
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                       **kw)  # fmt: skip
-
-
-@pytest.fixture
-def moderator(app: Flask, client: FlaskClient) -> FlaskClient:
-    with app.app_context():
-        make_staff("mod@clinic.example")
-    assert sign_in(client, "mod@clinic.example").status_code == 302
-    return client
 
 
 def decide(client: FlaskClient, comment_id: int, action: str, seen: str, **form: str) -> Any:

@@ -20,23 +20,15 @@ from service.db import db
 from service.moderation import filters
 from service.moderation.decisions import training_labels
 from service.moderation.filters import PER_PAGE
+from tests.factories import csrf_token
 from tests.factories import make_comment
 from tests.factories import make_staff
 from tests.factories import make_thread
 from tests.factories import reload_comment
-from tests.test_moderation import csrf_token
+from tests.factories import sign_in
 from tests.test_moderation import decide
-from tests.test_moderation import sign_in
 
 CARD = re.compile(r'<article class="card [^"]*" id="c(\d+)"')
-
-
-@pytest.fixture
-def moderator(app: Flask, client: FlaskClient) -> FlaskClient:
-    with app.app_context():
-        make_staff("mod@clinic.example")
-    assert sign_in(client, "mod@clinic.example").status_code == 302
-    return client
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from service.db import ReplySubscription
 from service.db import db
 from service.moderation.decisions import decide
 from service.notifications import status_changed
+from tests.factories import CSRF
 from tests.factories import make_comment
 from tests.factories import make_staff
 from tests.factories import payload
@@ -54,7 +55,6 @@ SECRET = "webhook-shared-secret"
 SPAMMER_EMAIL = "spammer@bad.example"
 SPAMMER_IP_HASH = "f" * 32
 WINDOW_START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a 15-minute window boundary
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @dataclass

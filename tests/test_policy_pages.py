@@ -16,9 +16,9 @@ from service.db import ModerationMode
 from service.db import PolicySettings
 from service.db import db
 from service.identity import hash_ip
+from tests.factories import csrf_token
 from tests.factories import make_staff
-from tests.test_moderation import csrf_token
-from tests.test_moderation import sign_in
+from tests.factories import sign_in
 
 ADMIN_PAGES = [
     ("GET", "/admin/policy"),

@@ -19,7 +19,7 @@ from service.policy import set_mode
 from tests.factories import make_comment
 from tests.factories import make_staff
 from tests.factories import payload
-from tests.test_moderation import sign_in
+from tests.factories import sign_in
 from tests.test_worker import CLEAN
 from tests.test_worker import SPAM
 from tests.test_worker import broken_model_app  # noqa: F401  (the fixture)

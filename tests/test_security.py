@@ -19,7 +19,7 @@ from service.db import CommentStatus
 from tests.conftest import BROKERS
 from tests.factories import make_comment
 from tests.factories import make_staff
-from tests.test_moderation import sign_in
+from tests.factories import sign_in
 
 ROOT = Path(__file__).parents[1]
 TEMPLATES = ROOT / "service" / "templates"

@@ -21,12 +21,12 @@ from service.db import db
 from service.identity import hash_ip
 from service.moderation.decisions import decide
 from tests.factories import THREAD_URI
+from tests.factories import csrf_token
 from tests.factories import make_comment
 from tests.factories import make_staff
 from tests.factories import payload
 from tests.factories import reload_comment
-from tests.test_moderation import csrf_token
-from tests.test_moderation import sign_in
+from tests.factories import sign_in
 
 API = "/api/v1/comments"
 EMAIL = "Rosa.Private@Example.org"

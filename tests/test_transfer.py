@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from service.db import ReplySubscription
 from service.db import Thread
 from service.db import db
 from service.transfer.records import html_to_text
-from tests.factories import STAFF_PASSWORD
 from tests.factories import make_comment
 from tests.factories import make_staff
+from tests.factories import sign_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WP_POST = "/2024/03/ketamine-chronic-pain/"
@@ -244,16 +243,6 @@ def test_export_has_every_status_and_emails_only_when_asked(
     assert first["created"] == "2024-03-02T14:04:05+00:00"
 
 
-def sign_in(client: FlaskClient, email: str) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None
-    response = client.post(
-        "/login", data={"email": email, "password": STAFF_PASSWORD, "csrf_token": token[1]}
-    )
-    assert response.status_code == 302
-
-
 def test_only_admins_download_the_export(app: Flask) -> None:
     with app.app_context():
         make_comment(email="secret-reader@example.org")
@@ -262,10 +251,10 @@ def test_only_admins_download_the_export(app: Flask) -> None:
     anonymous = app.test_client()
     assert anonymous.get("/admin/export.json").status_code == 302
     moderator = app.test_client()
-    sign_in(moderator, "mod@clinic.example")
+    assert sign_in(moderator, "mod@clinic.example").status_code == 302
     assert moderator.get("/admin/export.json").status_code == 403
     admin = app.test_client()
-    sign_in(admin, "admin@clinic.example")
+    assert sign_in(admin, "admin@clinic.example").status_code == 302
     response = admin.get("/admin/export.json")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
