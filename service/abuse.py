@@ -16,8 +16,8 @@ from flask import request
 from flask_limiter import Limiter
 
 from .db import Comment
-from .db import Thread
 from .db import db
+from .db import text_prefix
 from .db import utcnow
 from .identity import client_ip
 from .identity import form_age
@@ -87,14 +87,15 @@ def bot_reason(honeypot: str | None, token: str | None) -> str | None:
     return None
 
 
-def duplicate_of(thread: Thread, ip_hash: str, body: str) -> int | None:
+def duplicate_of(thread_id: int, ip_hash: str, body: str) -> int | None:
     """An earlier comment with the same text from the same address in the same thread."""
     since = utcnow() - timedelta(seconds=float(current_app.config["DUPLICATE_WINDOW"]))
     return db.session.scalar(
         sa.select(Comment.id)
         .where(
-            Comment.thread_id == thread.id,
+            Comment.thread_id == thread_id,
             Comment.ip_hash == ip_hash,
+            text_prefix(Comment.body) == text_prefix(sa.literal(body)),
             Comment.body == body,
             Comment.created_at >= since,
         )

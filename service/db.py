@@ -66,6 +66,15 @@ def enum_column(enum_class: type[enum.Enum], name: str, length: int = 20) -> sa.
     )
 
 
+def text_prefix(text: Any) -> sa.ColumnElement[str]:
+    """The first 64 characters, as the duplicate-check index stores them.
+
+    The bounds are SQL literals, not parameters, so PostgreSQL can match the expression
+    to the index; the same `substr` works on SQLite.
+    """
+    return sa.func.substr(text, sa.literal_column("1"), sa.literal_column("64"))
+
+
 class Thread(db.Model):  # type: ignore[name-defined,misc]
     """One article of the blog, identified by its URI path."""
 
@@ -88,6 +97,13 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
         sa.Index("ix_comments_thread_status_created", "thread_id", "status", "id"),
         # The queue's keyset pages: one status, in id order (fast with 10,000 held).
         sa.Index("ix_comments_status_id", "status", "id"),
+        # The duplicate check (abuse.duplicate_of): one address, one thread, the same text.
+        sa.Index(
+            "ix_comments_duplicate_check",
+            "thread_id",
+            "ip_hash",
+            text_prefix(sa.text("body")),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

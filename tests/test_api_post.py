@@ -95,6 +95,33 @@ def test_thread_is_created_once(app: Flask, client: FlaskClient) -> None:
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Thread)) == 1
 
 
+def test_a_late_title_fills_an_untitled_thread_once(app: Flask, client: FlaskClient) -> None:
+    for title in (None, None, "Ketamine and CRPS", "Another title"):
+        assert client.post(URL, json=payload(title=title)).status_code == 202
+    with app.app_context():
+        assert db.session.scalars(sa.select(Thread.title)).all() == ["Ketamine and CRPS"]
+
+
+def test_a_remembered_thread_that_is_gone_is_looked_up_again(
+    app: Flask, client: FlaskClient, database_url: str
+) -> None:
+    """Thread ids are remembered per process; a row deleted underneath (a restored
+    database) fails the insert's foreign key, and the post finds or makes the thread again."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite does not enforce foreign keys here")
+    for _ in range(2):  # the second post finds the committed thread and remembers its id
+        assert client.post(URL, json=payload()).status_code == 202
+    with app.app_context():
+        db.session.execute(sa.delete(Comment))
+        db.session.execute(sa.delete(Thread))
+        db.session.commit()
+    response = client.post(URL, json=payload())
+    assert response.status_code == 202
+    with app.app_context():
+        comment = db.session.get(Comment, response.get_json()["id"])
+        assert comment is not None and comment.thread.uri == THREAD_URI
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [

@@ -36,6 +36,9 @@ from ..queue import enqueue_classification
 from ..rendering import render_comment
 from . import bp
 from .listing_cache import listing_cache
+from .threads import existing_thread_id
+from .threads import forget_thread
+from .threads import thread_id_for
 from .validation import ID_MAX
 from .validation import NewComment
 from .validation import parse_body
@@ -58,11 +61,36 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
     """
     payload = read_json_body()
     new = parse_new_comment(payload)
-    thread = get_or_create_thread(new)
-    parent = check_parent(new, thread)
     ip_hash = hash_ip(client_ip(request))
     bot = bot_reason(new.honeypot, new.form_token)
-    if bot is None and (earlier := duplicate_of(thread, ip_hash, new.body)) is not None:
+    try:
+        comment_id = store_comment(new, ip_hash, bot)
+    except sa.exc.IntegrityError:  # a remembered thread id whose row is gone: look it up again
+        db.session.rollback()
+        forget_thread(new.thread)
+        comment_id = store_comment(new, ip_hash, bot)
+    bind_log_ids(comment_id=comment_id)
+    record_posted(bot)
+    if bot:
+        log.info("comment %s rejected at the door: %s", comment_id, bot)
+    else:
+        log.info("comment %s stored as pending", comment_id)
+        enqueue_classification(comment_id)
+    token = status_token(comment_id)
+    location = url_for("api.get_own_comment", comment_id=comment_id, token=token)
+    # A bot's answer is the same as a person's: it must not learn what gave it away.
+    body = jsonify(id=comment_id, status=CommentStatus.PENDING.value, token=token)
+    return body, 202, {"Location": location}
+
+
+def store_comment(new: NewComment, ip_hash: str, bot: str | None) -> int:
+    """Insert the comment (pending, or rejected at the door for a bot) and commit; its id.
+
+    Three round trips on a known thread: the duplicate check, the INSERT and the COMMIT.
+    """
+    thread_id = thread_id_for(new.thread, new.title, new.url)
+    parent = check_parent(new, thread_id)
+    if bot is None and (earlier := duplicate_of(thread_id, ip_hash, new.body)) is not None:
         db.session.rollback()
         raise ApiError(
             409,
@@ -71,7 +99,7 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
             fields={"body": f"Same text as comment {earlier}."},
         )
     comment = Comment(
-        thread=thread,
+        thread_id=thread_id,
         parent_id=parent.id if parent else None,
         author=new.author,
         email=new.email,
@@ -86,21 +114,10 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
     )
     db.session.add(comment)
     db.session.flush()
-    comment_id = comment.id  # read before commit expires it: no reload query afterwards
+    comment_id: int = comment.id  # read before commit expires it: no reload query afterwards
     subscribe_replies(comment, new.notify_replies)
     db.session.commit()
-    bind_log_ids(comment_id=comment.id)
-    record_posted(bot)
-    if bot:
-        log.info("comment %s rejected at the door: %s", comment_id, bot)
-    else:
-        log.info("comment %s stored as pending", comment_id)
-        enqueue_classification(comment_id)
-    token = status_token(comment_id)
-    location = url_for("api.get_own_comment", comment_id=comment_id, token=token)
-    # A bot's answer is the same as a person's: it must not learn what gave it away.
-    body = jsonify(id=comment_id, status=CommentStatus.PENDING.value, token=token)
-    return body, 202, {"Location": location}
+    return comment_id
 
 
 @bp.get(f"/comments/<int(max={ID_MAX}):comment_id>")
@@ -187,10 +204,10 @@ def list_comments() -> Response:
     if sort not in SORTS:
         raise ApiError(400, "Unknown sort order.", fields={"sort": "Use 'oldest' or 'newest'."})
 
-    thread = db.session.scalar(sa.select(Thread).where(Thread.uri == uri))
+    thread_id = existing_thread_id(uri)
     # One aggregate query says whether anything shown changed; a 304 needs nothing more.
     # (The form token is left out: it changes every second.)
-    fingerprint = [uri, page, per_page, sort, *thread_version(thread)]
+    fingerprint = [uri, page, per_page, sort, *thread_version(thread_id)]
     etag = hashlib.sha256(json.dumps(fingerprint, default=str).encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -198,9 +215,9 @@ def list_comments() -> Response:
         cache = listing_cache()
         listing = cache.get(etag)
         if listing is None:
-            listing = thread_listing(thread, uri, page, per_page, sort)
+            listing = json.dumps(thread_listing(thread_id, uri, page, per_page, sort))
             cache.put(etag, listing)
-        response = jsonify(listing | {"form_token": form_token()})
+        response = Response(with_form_token(listing), mimetype="application/json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, no-cache"
     return response
@@ -227,9 +244,18 @@ def count_comments() -> Response:
     return jsonify(counts)
 
 
-def thread_version(thread: Thread | None) -> list[Any]:
+def with_form_token(listing: str) -> str:
+    """The listing's JSON text with a fresh form token as its last member.
+
+    The cached text is spliced rather than decoded and dumped again: a 100-comment
+    listing is then served without serialising it per request.
+    """
+    return f'{listing[:-1]}, "form_token": {json.dumps(form_token())}}}'
+
+
+def thread_version(thread_id: int | None) -> list[Any]:
     """Changes whenever a comment is published, unpublished, edited or deleted in the thread."""
-    if thread is None:
+    if thread_id is None:
         return []
     row = db.session.execute(
         sa.select(
@@ -241,19 +267,20 @@ def thread_version(thread: Thread | None) -> list[Any]:
             sa.func.max(Thread.title),
         )
         .join(Thread, Thread.id == Comment.thread_id)
-        .where(Comment.thread_id == thread.id, Comment.status == CommentStatus.PUBLISHED)
+        .where(Comment.thread_id == thread_id, Comment.status == CommentStatus.PUBLISHED)
     ).one()
     return list(row)
 
 
 def thread_listing(
-    thread: Thread | None, uri: str, page: int, per_page: int, sort: str
+    thread_id: int | None, uri: str, page: int, per_page: int, sort: str
 ) -> dict[str, Any]:
     """One page of top-level comments with their published replies, and the thread's total.
 
     Only the page's own reply trees are loaded (a recursive query), so a page of a
     2,000-comment thread costs what a page of a small one does.
     """
+    thread = db.session.get(Thread, thread_id) if thread_id is not None else None
     if thread is None:
         return {"thread": {"uri": uri, "title": None}, "total": 0, "page": page,
                 "per_page": per_page, "pages": 0, "comments": []}  # fmt: skip
@@ -330,28 +357,12 @@ def read_json_body() -> Any:
         raise ApiError(400, "The request body is not valid JSON.", code="invalid_json") from None
 
 
-def get_or_create_thread(new: NewComment) -> Thread:
-    """The article's thread, created on its first comment (safe against a concurrent first post)."""
-    thread = db.session.scalar(sa.select(Thread).where(Thread.uri == new.thread))
-    if thread is not None:
-        if thread.title is None and new.title:
-            thread.title = new.title
-        return thread
-    try:
-        with db.session.begin_nested():
-            thread = Thread(uri=new.thread, title=new.title, url=new.url)
-            db.session.add(thread)
-    except sa.exc.IntegrityError:
-        thread = db.session.scalars(sa.select(Thread).where(Thread.uri == new.thread)).one()
-    return thread
-
-
-def check_parent(new: NewComment, thread: Thread) -> Comment | None:
+def check_parent(new: NewComment, thread_id: int) -> Comment | None:
     """Replies may only answer a published comment of the same thread."""
     if new.parent_id is None:
         return None
     parent = db.session.get(Comment, new.parent_id)
-    if parent is None or parent.thread_id != thread.id or parent.status != CommentStatus.PUBLISHED:
+    if parent is None or parent.thread_id != thread_id or parent.status != CommentStatus.PUBLISHED:
         db.session.rollback()
         raise ApiError(
             422,

@@ -1,15 +1,14 @@
 """Built thread listings, kept per process and looked up by ETag.
 
 The ETag of a listing already says whether anything shown changed (one aggregate
-query), so a page of a thread is built once per change of the thread rather than once
-per reader: a popular article costs the version query and a JSON dump per request.
+query), so a page of a thread is built and serialised once per change of the thread rather
+than once per reader: a popular article costs the version query per request.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
 
 from flask import current_app
 
@@ -17,21 +16,21 @@ _EXTENSION = "listing_cache"
 
 
 class ListingCache:
-    """A small thread-safe LRU of listings (gthread workers share it)."""
+    """A small thread-safe LRU of listings as JSON text (gthread workers share it)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._items: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, etag: str) -> dict[str, Any] | None:
+    def get(self, etag: str) -> str | None:
         with self._lock:
             listing = self._items.get(etag)
             if listing is not None:
                 self._items.move_to_end(etag)
             return listing
 
-    def put(self, etag: str, listing: dict[str, Any]) -> None:
+    def put(self, etag: str, listing: str) -> None:
         if self.size <= 0:
             return
         with self._lock:
