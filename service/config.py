@@ -116,10 +116,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # per label, its ROC AUC and average precision are at most this much below the
         # active model's on the same evaluation data.
         "MODEL_PROMOTION_TOLERANCE": 0.01,
-        # Worker throughput: a classify task also scores the pending comments posted within
-        # CLASSIFY_WINDOW seconds of its own, up to CLASSIFY_BATCH, in one call and one commit.
+        # Worker throughput: a classify run scores its comment and drains the other pending
+        # ones, CLASSIFY_BATCH per model call and commit. With Redis, posts that land while a
+        # run is queued send no task of their own (service/coalescing.py).
         "CLASSIFY_BATCH": 50,
-        "CLASSIFY_WINDOW": 2.0,
+        "CLASSIFY_COALESCE_URL": None,
+        "CLASSIFY_COALESCE_SECONDS": 5.0,
         # Built thread listings kept per web process, looked up by ETag (0 turns it off).
         "LISTING_CACHE_SIZE": 256,
         "CELERY": {
@@ -157,6 +159,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if os.environ.get("REDIS_URL"):
         use_redis_broker(app.config["CELERY"], os.environ["REDIS_URL"])
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+        app.config["CLASSIFY_COALESCE_URL"] = os.environ["REDIS_URL"]
     if os.environ.get("CELERY_BROKER_URL"):
         app.config["CELERY"]["broker_url"] = os.environ["CELERY_BROKER_URL"]
     app.config.from_prefixed_env()

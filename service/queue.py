@@ -15,6 +15,9 @@ from celery import Task
 from flask import Flask
 from flask import current_app
 
+from .coalescing import claim_run
+from .coalescing import release_run
+
 log = logging.getLogger(__name__)
 
 CLASSIFY_TASK = "worker.tasks.classify_comment"
@@ -46,12 +49,17 @@ def celery_init_app(app: Flask) -> FlaskCelery:
 
 
 def enqueue_classification(comment_id: int) -> bool:
-    """Queue a committed comment for classification.
+    """Queue a committed comment for classification, unless a queued run will see it.
 
     A broker outage must not fail the request: the comment is already stored as
-    `pending`, and the sweeper re-enqueues it later. Returns whether it was sent.
+    `pending`, and the sweeper re-enqueues it later. Returns whether it is covered.
     """
-    return enqueue(CLASSIFY_TASK, comment_id)
+    if not claim_run():
+        return True  # a run is queued and has not started: it drains this comment too
+    sent = enqueue(CLASSIFY_TASK, comment_id)
+    if not sent:
+        release_run()
+    return sent
 
 
 def enqueue(task_name: str, *args: Any) -> bool:

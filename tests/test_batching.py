@@ -1,62 +1,99 @@
-"""A classify task scores the pending comments of a short window together, each decided once."""
+"""A classify run drains the pending comments in batches, each decided once; with Redis,
+posts that land while a run is queued send no task of their own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
 from service.db import Comment
 from service.db import CommentStatus
 from service.db import db
 from service.db import utcnow
+from tests.conftest import REDIS_URL
 from tests.factories import make_comment
 from tests.test_worker import CLEAN
 from tests.test_worker import SPAM
+from tests.test_worker import post
 from tests.test_worker import wait_until_decided
 
 pytestmark = pytest.mark.worker
 
 
-def test_one_task_decides_the_pending_comments_of_its_window(
-    app: Flask, celery_worker: None
-) -> None:
+def test_one_run_decides_every_pending_comment(app: Flask, celery_worker: None) -> None:
     with app.app_context():
-        window = [make_comment(body=body, status=CommentStatus.PENDING) for body in (CLEAN, SPAM)]
-        window_ids = [comment.id for comment in window]
+        batch = [make_comment(body=body, status=CommentStatus.PENDING) for body in (CLEAN, SPAM)]
         old = make_comment(body=CLEAN, status=CommentStatus.PENDING)
         old.created_at = utcnow().replace(year=2020)
         held_by_hand = make_comment(body=CLEAN, status=CommentStatus.HELD, reasons=["by hand"])
         db.session.commit()
-        old_id, held_id = old.id, held_by_hand.id
-    # Only the first comment's task is sent: its neighbour is decided in the same batch.
-    app.extensions["celery"].send_task("worker.tasks.classify_comment", args=[window_ids[0]])
-    decided = wait_until_decided(app, window_ids)
-    assert [decided[i].status for i in window_ids] == [
+        ids = [comment.id for comment in batch] + [old.id]
+        held_id = held_by_hand.id
+    # Only the first comment's task is sent: the run drains the others.
+    app.extensions["celery"].send_task("worker.tasks.classify_comment", args=[ids[0]])
+    decided = wait_until_decided(app, ids)
+    assert [decided[i].status for i in ids] == [
         CommentStatus.PUBLISHED,
         CommentStatus.HELD,
+        CommentStatus.PUBLISHED,
     ]
-    assert all(decided[i].model_version for i in window_ids)
+    assert all(decided[i].model_version for i in ids)
     with app.app_context():
-        statuses = dict(
-            db.session.execute(
-                sa.select(Comment.id, Comment.status).where(Comment.id.in_([old_id, held_id]))
-            ).all()
-        )
-    # Outside the window it waits for its own task; a human's decision is never touched.
-    assert statuses == {old_id: CommentStatus.PENDING, held_id: CommentStatus.HELD}
+        held = db.session.get(Comment, held_id)
+        assert held is not None and held.reasons == ["by hand"]  # a human's decision stays
 
 
-def test_batching_off_decides_only_the_tasks_comment(make_app: Callable[..., Flask]) -> None:
+def test_a_long_drain_hands_over_to_a_new_run(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One comment per batch and two batches per run: five comments need three runs."""
     from celery.contrib.testing.worker import start_worker
 
+    import worker.tasks
+
+    monkeypatch.setattr(worker.tasks, "DRAIN_BATCHES", 2)
     app = make_app(CLASSIFY_BATCH=1)
     with app.app_context():
-        first, second = (make_comment(body=CLEAN, status=CommentStatus.PENDING).id for _ in "ab")
+        ids = [make_comment(body=CLEAN, status=CommentStatus.PENDING).id for _ in range(5)]
+    runs = []
+    monkeypatch.setattr(worker.tasks, "release_run", lambda: runs.append(1))
     with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False):
-        app.extensions["celery"].send_task("worker.tasks.classify_comment", args=[first])
-        assert wait_until_decided(app, [first])[first].status is CommentStatus.PUBLISHED
-    with app.app_context():
-        assert db.session.get(Comment, second).status is CommentStatus.PENDING  # type: ignore[union-attr]
+        app.extensions["celery"].send_task("worker.tasks.classify_comment", args=[ids[0]])
+        decided = wait_until_decided(app, ids)
+    assert {comment.status for comment in decided.values()} == {CommentStatus.PUBLISHED}
+    assert len(runs) == 2  # own comment + 2 batches, then the other 2 in a handed-over run
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="coalescing needs Redis")
+def test_posts_while_a_run_is_queued_send_no_task_of_their_own(
+    make_app: Callable[..., Flask],
+) -> None:
+    from celery.contrib.testing.worker import start_worker
+
+    app = make_app(CLASSIFY_COALESCE_URL=REDIS_URL)
+    client = app.test_client()
+    celery_app = app.extensions["celery"]
+    sent: list[str] = []
+    real_send = celery_app.send_task
+    celery_app.send_task = lambda name, **kw: sent.append(name) or real_send(name, **kw)
+    ids = [post(client, f"{CLEAN} Number {i}.") for i in range(5)]
+    assert sent == ["worker.tasks.classify_comment"]  # the first post queued the run
+    with start_worker(celery_app, pool="solo", perform_ping_check=False):
+        decided = wait_until_decided(app, ids)
+        assert {comment.status for comment in decided.values()} == {CommentStatus.PUBLISHED}
+        late = post(client, f"{CLEAN} Posted after the run started.")  # the key is gone
+        assert wait_until_decided(app, [late])[late].status is CommentStatus.PUBLISHED
+    assert sent == ["worker.tasks.classify_comment"] * 2
+
+
+def test_without_redis_every_post_sends_its_task(make_app: Callable[..., Flask]) -> None:
+    app = make_app(CLASSIFY_COALESCE_URL=None)
+    celery_app = app.extensions["celery"]
+    sent: list[str] = []
+    celery_app.send_task = lambda name, **kw: sent.append(name)
+    client = app.test_client()
+    for i in range(3):
+        post(client, f"{CLEAN} Number {i}.")
+    assert sent == ["worker.tasks.classify_comment"] * 3

@@ -88,9 +88,11 @@ def test_web_metrics_count_posts_verdicts_and_decisions(
 
 @pytest.mark.parametrize("broker", BROKERS, indirect=True)
 def test_queue_depth_and_stale_pending_are_read_at_scrape_time(
-    app: Flask, client: FlaskClient
+    make_app: Callable[..., Flask],
 ) -> None:
-    """No worker runs: what is posted waits in this test's own queue."""
+    """No worker runs: what is posted waits in this test's own queue (one task per post)."""
+    app = make_app(CLASSIFY_COALESCE_URL=None)
+    client = app.test_client()
     queue = app.config["CELERY"]["task_default_queue"]
     assert value(scrape(client), "celery_queue_length", queue=queue) == 0
     post(client, CLEAN)

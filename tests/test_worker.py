@@ -122,18 +122,25 @@ def test_worker_never_touches_a_comment_a_human_decided(app: Flask, celery_worke
         assert untouched.model_version is None
 
 
-def test_sweeper_requeues_comments_left_pending(app: Flask, celery_worker: None) -> None:
+def test_sweeper_queues_a_run_when_comments_were_left_pending(
+    app: Flask, celery_worker: None
+) -> None:
+    from worker.tasks import sweep_pending
+
     with app.app_context():
-        old = make_comment(body=CLEAN, status=CommentStatus.PENDING)
+        fresh_id = make_comment(body=CLEAN, status=CommentStatus.PENDING).id
+        assert sweep_pending() == 0  # nothing stale yet: no run queued
+        old = make_comment(body=SPAM, status=CommentStatus.PENDING)
         old.created_at = utcnow().replace(year=2020)
         db.session.commit()
-        fresh = make_comment(body=CLEAN, status=CommentStatus.PENDING)
-        old_id, fresh_id = old.id, fresh.id
-    app.extensions["celery"].send_task("worker.tasks.sweep_pending")
-    assert wait_until_decided(app, [old_id])[old_id].status is CommentStatus.PUBLISHED
+        old_id = old.id
     with app.app_context():
-        still = db.session.get(Comment, fresh_id)
-        assert still is not None and still.status is CommentStatus.PENDING
+        time.sleep(0.5)
+        assert db.session.get(Comment, fresh_id).status is CommentStatus.PENDING  # type: ignore[union-attr]
+    app.extensions["celery"].send_task("worker.tasks.sweep_pending")
+    decided = wait_until_decided(app, [old_id, fresh_id])  # the run drains every pending one
+    assert decided[old_id].status is CommentStatus.HELD
+    assert decided[fresh_id].status is CommentStatus.PUBLISHED
 
 
 @pytest.fixture(params=["corrupt", "unfitted"])

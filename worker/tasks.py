@@ -14,6 +14,7 @@ from flask import current_app
 
 from models import Scores
 from models.persistence import ModelUnavailable
+from service.coalescing import release_run
 from service.db import Comment
 from service.db import CommentStatus
 from service.db import db
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 
 #: Errors worth retrying: the database restarting or a connection dropped.
 TRANSIENT_DB_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError)
-SWEEP_BATCH = 500
+#: Batches one run decides before it hands the rest to a fresh run.
+DRAIN_BATCHES = 20
 
 
 @shared_task(
@@ -47,25 +49,83 @@ SWEEP_BATCH = 500
 def classify_comment(self: Any, comment_id: int) -> str | None:
     """Score a pending comment and publish or hold it; decide once, however often it runs.
 
-    Under load, comments posted within CLASSIFY_WINDOW seconds of this one and still
-    pending are scored in the same batch and committed together (their own tasks then
-    find them decided and return at once): one model call and one commit for many.
+    A run also drains the other pending comments, CLASSIFY_BATCH per model call and
+    commit, so under load one run decides many comments (their own tasks, if any, find
+    them decided and return at once; with Redis most posts send none: see
+    `service/coalescing.py`).
     """
-    # Lock our own row (waiting for a batch that holds it), then take unlocked neighbours:
-    # a task only ever waits before it holds any lock, so two batches cannot deadlock.
+    release_run()  # from here on a new post queues another run: this one may not see it
+    # Lock our own row (waiting for a batch that holds it), then take unlocked others:
+    # a run only ever waits before it holds any lock, so two batches cannot deadlock.
     comment = db.session.get(Comment, comment_id, with_for_update={"of": Comment})
+    status: str | None = None
     if comment is None:
         log.warning("comment %s does not exist", comment_id)
         db.session.rollback()
-        return None
-    if comment.status != CommentStatus.PENDING:
+    elif comment.status != CommentStatus.PENDING:
         log.info("comment %s already %s; nothing to do", comment_id, comment.status.value)
+        status = comment.status.value
         db.session.rollback()
-        return comment.status.value
-    batch = [comment, *pending_neighbours(comment)]
+    else:
+        batch = [comment, *pending_batch(batch_size() - 1, exclude=comment_id)]
+        verdict = decide_batch(batch).get(comment_id)
+        if verdict is None:
+            log.info("comment %s was decided elsewhere meanwhile", comment_id)
+        status = verdict.status.value if verdict else None
+    drain_pending()
+    return status
+
+
+def batch_size() -> int:
+    return max(1, int(current_app.config["CLASSIFY_BATCH"]))
+
+
+def pending_batch(limit: int, exclude: int | None = None) -> list[Comment]:
+    """The oldest pending comments no other run holds, locked for this one.
+
+    SKIP LOCKED (PostgreSQL): two runs never score the same comment, and rows another
+    batch holds are skipped rather than waited for. SQLite ignores the lock; the
+    conditional UPDATE in `decide_batch` still decides each comment once.
+    """
+    if limit <= 0:
+        return []
+    query = sa.select(Comment).where(Comment.status == CommentStatus.PENDING)
+    if exclude is not None:
+        query = query.where(Comment.id != exclude)
+    return list(
+        db.session.scalars(
+            query.order_by(Comment.id).limit(limit).with_for_update(skip_locked=True, of=Comment)
+        )
+    )
+
+
+def drain_pending() -> None:
+    """Decide pending comments batch by batch; after DRAIN_BATCHES, hand over to a new run.
+
+    Runs stay short (a killed worker loses little, and its redelivered message is cheap).
+    """
+    size = batch_size()
+    for _ in range(DRAIN_BATCHES):
+        batch = pending_batch(size)
+        if not batch:
+            db.session.rollback()
+            return
+        decide_batch(batch)
+        if len(batch) < size:
+            return
+    rest = db.session.scalar(
+        sa.select(Comment.id).where(Comment.status == CommentStatus.PENDING).limit(1)
+    )
+    db.session.rollback()
+    if rest is not None:
+        classify_comment.delay(rest)
+
+
+def decide_batch(batch: list[Comment]) -> dict[int, Verdict]:
+    """Score the batch in one model call and commit once; the verdicts of the comments
+    this run decided (a concurrent run or a moderator may have decided some meanwhile)."""
     decided: dict[int, Verdict] = {}
     for member, (verdict, values) in zip(batch, classify_batch(batch), strict=True):
-        # Only a still-pending row changes: a concurrent run or a moderator may have decided.
         result = db.session.execute(
             sa.update(Comment)
             .where(Comment.id == member.id, Comment.status == CommentStatus.PENDING)
@@ -78,38 +138,7 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
         record_verdict(verdict)
         log.info("comment %s %s", member_id, verdict.status.value)
         status_changed(member_id, verdict.status)
-    if comment_id not in decided:
-        log.info("comment %s was decided elsewhere meanwhile", comment_id)
-        return None
-    return decided[comment_id].status.value
-
-
-def pending_neighbours(comment: Comment) -> list[Comment]:
-    """Other pending comments created within CLASSIFY_WINDOW seconds of `comment`.
-
-    Locked with SKIP LOCKED (PostgreSQL): two workers never score the same comment, and
-    rows another batch holds are skipped rather than waited for. SQLite ignores the lock;
-    the conditional UPDATE still decides each comment once.
-    """
-    limit = int(current_app.config["CLASSIFY_BATCH"]) - 1
-    if limit <= 0:
-        return []
-    window = timedelta(seconds=float(current_app.config["CLASSIFY_WINDOW"]))
-    return list(
-        db.session.scalars(
-            sa.select(Comment)
-            .where(
-                Comment.status == CommentStatus.PENDING,
-                Comment.id != comment.id,
-                Comment.created_at.between(
-                    comment.created_at - window, comment.created_at + window
-                ),
-            )
-            .order_by(Comment.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=Comment)
-        )
-    )
+    return decided
 
 
 def classify_batch(comments: list[Comment]) -> list[tuple[Verdict, dict[str, Any]]]:
@@ -160,16 +189,19 @@ def configured_thresholds() -> dict[str, float | None]:
 
 @shared_task(acks_late=True)
 def sweep_pending() -> int:
-    """Re-enqueue comments left `pending` too long (broker down at post time, lost message)."""
+    """Queue a run when comments were left `pending` too long (broker down at post time,
+    a lost message); the run drains them all. Returns how many were stale."""
     cutoff = utcnow() - timedelta(seconds=float(current_app.config["PENDING_SWEEP_AGE"]))
-    stale = db.session.scalars(
-        sa.select(Comment.id)
-        .where(Comment.status == CommentStatus.PENDING, Comment.created_at < cutoff)
-        .order_by(Comment.id)
-        .limit(SWEEP_BATCH)
-    ).all()
-    for comment_id in stale:
-        classify_comment.delay(comment_id)
-    if stale:
-        log.info("re-enqueued %d pending comments", len(stale))
-    return len(stale)
+    stale = db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.status == CommentStatus.PENDING, Comment.created_at < cutoff
+        )
+    )
+    oldest = db.session.scalar(
+        sa.select(sa.func.min(Comment.id)).where(Comment.status == CommentStatus.PENDING)
+    )
+    db.session.rollback()
+    if stale and oldest is not None:
+        classify_comment.delay(oldest)
+        log.info("%d comments were left pending; queued a run", stale)
+    return int(stale or 0)
