@@ -130,6 +130,9 @@ def decide_batch(batch: list[Comment]) -> dict[int, Verdict]:
             sa.update(Comment)
             .where(Comment.id == member.id, Comment.status == CommentStatus.PENDING)
             .values(status=verdict.status, reasons=verdict.reasons, decided_at=utcnow(), **values)
+            # The batch's objects are not read again before the commit expires them; matching
+            # every UPDATE against the whole session cost more than scoring the batch.
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount:  # type: ignore[attr-defined]
             decided[member.id] = verdict
