@@ -52,10 +52,18 @@ def test_a_patient_thanking_is_not_an_offer() -> None:
 
 
 def test_pre_checks_never_change_what_a_rule_matches() -> None:
-    """`needs` only skips work: on the whole corpus, each rule matches as its pattern does."""
+    """`needs` and `keys` only skip work: on the corpus, each rule matches as its pattern does."""
     texts = [normalize_text(example.text) for example in load_seed()]
     texts += ["take 50mg every day", "call phonetoken now", "$20", "20 €", "emailtoken gmail com"]
     for rule in RULES:
-        if rule.needs is not None:
+        if rule.needs is not None or rule.keys:
             for text in texts:
                 assert rule.matches(text) == (rule.pattern.search(text) is not None), (rule, text)
+
+
+def test_key_pass_finds_what_every_pattern_finds() -> None:
+    """`rule_hits` tries only the rules whose keys occur; it must find what trying all would."""
+    texts = [normalize_text(example.text) for example in load_seed()]
+    texts += ["", "take 50mg every day", "my doc said so", "we ship worldwide", "cura todo"]
+    for text in texts:
+        assert rule_hits(text) == [r for r in RULES if r.pattern.search(text)], text
