@@ -21,6 +21,11 @@ IMPERATIVE = (
     r"\b(?:take|start|use|try|do|double|triple|increase|up|bump|microdose|snort|inject|add|go"
     r"|toma|tome|tomen|empieza|empiece|usa|use|prueba|duplica|sube|aumenta|inyecta|mete|haz)\b"
 )
+#: Not right after a negation: "don't stop your meds on your own" is a caution, not advice.
+NOT_NEGATED = (
+    r"(?<!n't )(?<!not )(?<!never )(?<!no )(?<!nunca )(?<!don't )(?<!dont )(?<!do not )"
+    r"(?<!not to )(?<!before you )(?<!antes de )"
+)
 MEDICATION = (
     r"(?:meds|medications?|medicines?|antidepressants?|ssris?|snris?|pills|gabapentin|neurontin"
     r"|lyrica|pregabalin|zoloft|sertraline|prozac|fluoxetine|lexapro|escitalopram|effexor"
@@ -88,8 +93,10 @@ RULES: tuple[Rule, ...] = (
         "buying without prescription",
         BOTH,
         r"\b(?:without (?:a |any )?(?:prescription|rx|script|doctor)|no (?:prescription|rx|script)"
-        r"(?: needed| required)?|sin (?:receta|prescripcion)|prescription free|over the counter k)\b",
-        keys="without|no prescription|no rx|no script|sin receta|sin prescripcion|prescription free|over the counter k",
+        r"(?: needed| required)?|sin (?:receta|prescripcion)|prescription free|over the counter k|sem receita"
+        r"|ohne rezept|sans ordonnance|bez recepty|recetesiz|khong can [dđ]on thuoc|без рецепта)\b"
+        r"|无需处方|不需要处方|免处方|بدون وصفة",
+        keys="without|no prescription|no rx|no script|sin receta|sin prescripcion|prescription free|over the counter k|sem receita|ohne rezept|sans ordonnance|bez recepty|recetesiz|khong can|без рецепта|无需处方|不需要处方|免处方|بدون وصفة",
     ),
     _rule(
         "sales",
@@ -128,7 +135,7 @@ RULES: tuple[Rule, ...] = (
         "stop_medication",
         "stop your medication",
         CLAIM,
-        rf"\b(?:stop|quit|ditch|dump|toss|throw (?:away|out)|get off|come off|drop|skip|flush|ditch"
+        rf"{NOT_NEGATED}\b(?:stop|quit|ditch|dump|toss|throw (?:away|out)|get off|come off|drop|skip|flush|ditch"
         rf"|don'?t need|no need for|won'?t need|no longer need|deja|dejar|dejen|tira|tirar|suspende"
         rf"|suspender|abandona|olvida(?:te)? de|no necesitas?)\b(?:\W+\w+){{0,3}}?\W+{MEDICATION}\b",
         keys="stop|quit|ditch|dump|toss|throw|get off|come off|drop|skip|flush|need|dej|tira|suspend|abandona|olvida|necesit",
@@ -139,8 +146,9 @@ RULES: tuple[Rule, ...] = (
         CLAIM,
         r"\b(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
         r"|cura|curan|curo|curara|curada|curado|sana todo|revierte (?:el )?envejecimiento"
-        r"|miracle|milagro(?:so)?)\b",
-        keys="cur|heal|revers|sana todo|revierte|miracle|milagro",
+        r"|miracle|milagro(?:so)?|heilt|geheilt|gueri\w*|leczy|wyleczy\w*|chua khoi|tersine cevir\w*"
+        r"|лечит|излеч\w*|исцел\w*)\b|治愈|治好|根治|逆转|يعالج|علاج نهائي|شفاء",
+        keys="cur|heal|revers|sana todo|revierte|miracle|milagro|heilt|gueri|leczy|chua khoi|tersine cevir|лечит|излеч|исцел|治愈|治好|根治|逆转|يعالج|علاج نهائي|شفاء",
     ),
     _rule(
         "guarantee",
@@ -148,8 +156,9 @@ RULES: tuple[Rule, ...] = (
         CLAIM,
         r"\b(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
         r"|will be (?:pain|depression|symptom)[ -]?free|for good|forever|permanently|para siempre"
-        r"|never (?:again|come back)|nunca (?:mas|vuelve))\b",
-        keys="guarantee|garantiz|garantia|100|works for every|funciona para todos|free|for good|forever|permanently|para siempre|never|nunca",
+        r"|never (?:again|come back)|nunca (?:mas|vuelve)|garantiert|garanti|gwarant\w*|dam bao|vinh vien"
+        r"|навсегда|гарантир\w*)\b|保证|永久|مضمون|نهائي",
+        keys="guarantee|garantiz|garantia|100|works for every|funciona para todos|free|for good|forever|permanently|para siempre|never|nunca|garanti|gwarant|dam bao|vinh vien|навсегда|гарантир|保证|永久|مضمون|نهائي",
     ),
     _rule(
         "street_ketamine",
@@ -240,6 +249,11 @@ RULES: tuple[Rule, ...] = (
         r"|me puso|me pusieron)\b",
         keys="doc|psychiatrist|neurolog|pain doctor|anesthesiolog|np|nurse|gp|endocrinolog|prescriber|medic|psiquiatra|enfermera",
     ),
+)
+
+#: Rules that are evidence for no label, only against a claim: the model weighs them.
+COUNTER_EVIDENCE: tuple[Rule, ...] = tuple(
+    rule for rule in RULES if not rule.labels and rule.name != "price"
 )
 
 

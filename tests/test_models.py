@@ -266,3 +266,19 @@ def test_versions_of_an_older_format_are_refused_and_replaced(
     replacement = ensure_model(store)
     assert replacement != version
     assert persistence.load_active(store).version == replacement
+
+
+def test_a_claim_rule_with_counter_evidence_has_its_own_column() -> None:
+    """'Can I stop my sertraline?' must not look like 'stop your sertraline' to a linear model."""
+    from models.features import PAIR_VALUE
+    from models.features import TextSignals
+    from models.features import prepare
+
+    names = TextSignals.NAMES
+    question = TextSignals.signals(prepare("Can I stop my sertraline before the infusion?"))
+    advice = TextSignals.signals(prepare("Stop your sertraline before the infusion."))
+    pair = names.index("stop_medication + question")
+    assert len(question) == len(names)
+    assert question[pair] == PAIR_VALUE
+    assert advice[pair] == 0.0
+    assert question[names.index("stop_medication")] == advice[names.index("stop_medication")] == 1.0

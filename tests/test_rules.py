@@ -33,6 +33,33 @@ def test_rules_fire_on_their_cases(text: str, expected: set[str]) -> None:
     assert expected <= hit_names(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Кетамин лечит депрессию навсегда, без рецепта", {"cure", "guarantee", "no_prescription"}),
+        ("氯胺酮鼻喷雾剂，三天治愈抑郁症，无需处方", {"cure", "no_prescription"}),
+        ("كيتامين بدون وصفة طبية يعالج الاكتئاب", {"cure", "no_prescription"}),
+        ("Ketamina bez recepty leczy depresję w 3 dni", {"cure", "no_prescription"}),
+        ("Ketamine xịt mũi chữa khỏi trầm cảm, không cần đơn thuốc", {"cure", "no_prescription"}),
+    ],
+)
+def test_claims_in_other_languages(text: str, expected: set[str]) -> None:
+    """Claim spam arrives in many languages; the cure and no-prescription rules read them."""
+    assert expected <= hit_names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't stop your antidepressant on your own because of a good week.",
+        "Please never stop your meds without your prescriber.",
+        "No dejen los antidepresivos por su cuenta.",
+    ],
+)
+def test_a_negated_stop_is_a_caution_not_advice(text: str) -> None:
+    assert "stop_medication" not in hit_names(text)
+
+
 def test_counter_evidence_is_a_feature_never_a_reason() -> None:
     """A question or a caution lowers a claim's score; telling a moderator so would mislead."""
     text = normalize_text("Should I stop my meds? Please ask your doctor first, my doctor said so")
