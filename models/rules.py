@@ -26,6 +26,12 @@ NOT_NEGATED = (
     r"(?<!n't )(?<!not )(?<!never )(?<!no )(?<!nunca )(?<!don't )(?<!dont )(?<!do not )"
     r"(?<!not to )(?<!before you )(?<!antes de )"
 )
+#: Not right after a denial: "not a cure", "tampoco es milagro", "wouldn't call it guaranteed".
+NOT_DENIED = (
+    r"(?<!not )(?<!n't )(?<!not a )(?<!n't a )(?<!not the )(?<!no )(?<!no es )(?<!no es una )"
+    r"(?<!tampoco es )(?<!ni es )(?<!no fue )(?<!no fue una )(?<!call it a )(?<!call it )(?<!never )"
+    r"(?<!nunca )(?<!como )"
+)
 MEDICATION = (
     r"(?:meds|medications?|medicines?|antidepressants?|ssris?|snris?|pills|gabapentin|neurontin"
     r"|lyrica|pregabalin|zoloft|sertraline|prozac|fluoxetine|lexapro|escitalopram|effexor"
@@ -144,7 +150,7 @@ RULES: tuple[Rule, ...] = (
         "cure",
         "cure claim",
         CLAIM,
-        r"\b(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
+        rf"{NOT_DENIED}\b(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
         r"|cura|curan|curo|curara|curada|curado|sana todo|revierte (?:el )?envejecimiento"
         r"|miracle|milagro(?:so)?|heilt|geheilt|gueri\w*|leczy|wyleczy\w*|chua khoi|tersine cevir\w*"
         r"|лечит|излеч\w*|исцел\w*)\b|治愈|治好|根治|逆转|يعالج|علاج نهائي|شفاء",
@@ -154,7 +160,7 @@ RULES: tuple[Rule, ...] = (
         "guarantee",
         "guaranteed outcome",
         CLAIM,
-        r"\b(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
+        rf"{NOT_DENIED}\b(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
         r"|will be (?:pain|depression|symptom)[ -]?free|for good|forever|permanently|para siempre"
         r"|never (?:again|come back)|nunca (?:mas|vuelve)|garantiert|garanti|gwarant\w*|dam bao|vinh vien"
         r"|навсегда|гарантир\w*)\b|保证|永久|مضمون|نهائي",

@@ -60,6 +60,18 @@ def test_a_negated_stop_is_a_caution_not_advice(text: str) -> None:
     assert "stop_medication" not in hit_names(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No me arrepiento, pero tampoco es milagro.",
+        "There is no cure for CRPS yet.",
+        "No lo tomen como garantía.",
+    ],
+)
+def test_a_denied_cure_or_guarantee_is_no_claim_reason(text: str) -> None:
+    assert not hit_names(text) & {"cure", "guarantee"}
+
+
 def test_counter_evidence_is_a_feature_never_a_reason() -> None:
     """A question or a caution lowers a claim's score; telling a moderator so would mislead."""
     text = normalize_text("Should I stop my meds? Please ask your doctor first, my doctor said so")
