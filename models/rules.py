@@ -141,7 +141,7 @@ RULES: tuple[Rule, ...] = (
         "stop_medication",
         "stop your medication",
         CLAIM,
-        rf"{NOT_NEGATED}\b(?:stop|quit|ditch|dump|toss|throw (?:away|out)|get off|come off|drop|skip|flush|ditch"
+        rf"\b{NOT_NEGATED}(?:stop|quit|ditch|dump|toss|throw (?:away|out)|get off|come off|drop|skip|flush|ditch"
         rf"|don'?t need|no need for|won'?t need|no longer need|deja|dejar|dejen|tira|tirar|suspende"
         rf"|suspender|abandona|olvida(?:te)? de|no necesitas?)\b(?:\W+\w+){{0,3}}?\W+{MEDICATION}\b",
         keys="stop|quit|ditch|dump|toss|throw|get off|come off|drop|skip|flush|need|dej|tira|suspend|abandona|olvida|necesit",
@@ -150,7 +150,7 @@ RULES: tuple[Rule, ...] = (
         "cure",
         "cure claim",
         CLAIM,
-        rf"{NOT_DENIED}\b(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
+        rf"\b{NOT_DENIED}(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
         r"|cura|curan|curo|curara|curada|curado|sana todo|revierte (?:el )?envejecimiento"
         r"|miracle|milagro(?:so)?|heilt|geheilt|gueri\w*|leczy|wyleczy\w*|chua khoi|tersine cevir\w*"
         r"|лечит|излеч\w*|исцел\w*)\b|治愈|治好|根治|逆转|يعالج|علاج نهائي|شفاء",
@@ -160,7 +160,7 @@ RULES: tuple[Rule, ...] = (
         "guarantee",
         "guaranteed outcome",
         CLAIM,
-        rf"{NOT_DENIED}\b(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
+        rf"\b{NOT_DENIED}(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
         r"|will be (?:pain|depression|symptom)[ -]?free|for good|forever|permanently|para siempre"
         r"|never (?:again|come back)|nunca (?:mas|vuelve)|garantiert|garanti|gwarant\w*|dam bao|vinh vien"
         r"|навсегда|гарантир\w*)\b|保证|永久|مضمون|نهائي",
