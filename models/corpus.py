@@ -1,4 +1,8 @@
-"""The labeled examples: the seed corpus shipped in `models/data/`, and a fixed test split."""
+"""The labeled examples: the seed corpus shipped in `models/data/`, and a fixed test split.
+
+The labeling rules (what counts as spam or a medical claim at each boundary, e.g. generic
+praise is bot flattery) are written down in `models/data/README.md`.
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.metrics import average_precision_score
 from sklearn.metrics import brier_score_loss
 from sklearn.metrics import confusion_matrix
@@ -18,8 +19,11 @@ from sklearn.metrics import roc_auc_score
 from .classifier import LABELS
 from .classifier import Classifier
 from .corpus import Example
+from .embeddings import WEIGHT as EMBEDDING_WEIGHT
+from .embeddings import embed
 from .features import build_features
 from .training import CANDIDATES
+from .training import DEFAULT_MODEL
 from .training import choose_threshold
 from .training import out_of_fold
 from .training import targets
@@ -82,27 +86,32 @@ class CandidateResult:
     seconds: float
 
 
-def compare(examples: Sequence[Example]) -> list[CandidateResult]:
+def compare(examples: Sequence[Example], embeddings: bool = False) -> list[CandidateResult]:
     """Grouped 5-fold cross-validation of every candidate on the training split.
 
     Each candidate is calibrated and thresholded exactly as training would, so the
-    numbers are the ones that candidate would ship with.
+    numbers are the ones that candidate would ship with. With `embeddings`, the default
+    model is also measured with sentence embeddings beside the features (`embeddings.py`).
     """
     texts = [example.text for example in examples]
     groups = [example.group for example in examples]
     matrix = build_features().fit_transform(texts)
+    runs: list[tuple[str, str, Any]] = [(model, model, matrix) for model in CANDIDATES]
+    if embeddings:
+        dense = sp.csr_matrix(EMBEDDING_WEIGHT * embed(texts))
+        runs.append((f"{DEFAULT_MODEL}+minilm", DEFAULT_MODEL, sp.hstack([matrix, dense]).tocsr()))
     results = []
-    for model in CANDIDATES:
+    for name, model, features in runs:
         for label in LABELS:
             truth = targets(examples, label)
             started = time.perf_counter()
-            scores = out_of_fold(model, matrix, truth, groups)
+            scores = out_of_fold(model, features, truth, groups)
             seconds = time.perf_counter() - started
             threshold = choose_threshold(label, truth, scores)
             metrics = label_metrics(truth, scores, threshold)
             results.append(
                 CandidateResult(
-                    model=model,
+                    model=name,
                     label=label,
                     roc_auc=metrics.roc_auc,
                     average_precision=round(float(average_precision_score(truth, scores)), 4),

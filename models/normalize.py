@@ -54,6 +54,15 @@ PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?![\w.])")
 SPACED_LETTERS = re.compile(r"\b\w(?: \w){2,}\b|\b\w([.\-_*·•])\w(?:\1\w)+\b")
 SPACERS = re.compile(r"[ .\-_*·•]")
 LEET_WORD = re.compile(r"\b\w*[a-z][0-9@$!|+]+[a-z][\w@$!|+]*")
+NUMBER_WORD = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine"
+    r"|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve)"
+)
+#: A phone number spelled out to slip past filters ("five five five, zero one..."):
+#: seven or more digit words in a row.
+SPELLED_PHONE = re.compile(rf"\b{NUMBER_WORD}(?:[\s,.-]+{NUMBER_WORD}){{6,}}\b")
+#: A link with its dot spelled out: "vitalroots dot com", "shop (dot) xyz".
+SPELLED_URL = re.compile(rf"\b(\w[\w-]*)\s?(?:\(dot\)|\[dot\]|\sdot\s)\s?(?:{PLAIN_TLDS})\b")
 REPEATS = re.compile(r"(\w)\1{3,}")
 WHITESPACE = re.compile(r"\s+")
 #: Unicode's format characters (category Cf): invisible, and used to split words.
@@ -84,8 +93,11 @@ def normalize_text(text: str) -> str:
         text = EMAIL.sub(_email_token, text)
     if MAYBE_URL.search(text):
         text = URL.sub(_url_token, text)
+    if "dot" in text:
+        text = SPELLED_URL.sub(_spelled_url_token, text)
     if DIGIT.search(text):
         text = PHONE.sub(_phone_token, text)
+    text = SPELLED_PHONE.sub(" phonetoken ", text)
     if LEET_CHARACTER.search(text):
         text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
     text = REPEATS.sub(r"\1\1\1", text)
@@ -123,6 +135,12 @@ def _url_token(match: re.Match[str]) -> str:
     url = match.group(0)
     host = re.sub(r"^(?:(?:https?|hxxps?)://)?", "", url).split("/", 1)[0].split(":", 1)[0]
     return f" urltoken {host_words(host)} "
+
+
+def _spelled_url_token(match: re.Match[str]) -> str:
+    # Hyphens and underscores dropped, not split on: split, "k_e_t" would be rejoined
+    # as spaced letters by a second pass (normalisation must be idempotent).
+    return f" urltoken {match.group(1).replace('-', '').replace('_', '')} "
 
 
 def _email_token(match: re.Match[str]) -> str:

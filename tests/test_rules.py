@@ -33,6 +33,45 @@ def test_rules_fire_on_their_cases(text: str, expected: set[str]) -> None:
     assert expected <= hit_names(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Кетамин лечит депрессию навсегда, без рецепта", {"cure", "guarantee", "no_prescription"}),
+        ("氯胺酮鼻喷雾剂，三天治愈抑郁症，无需处方", {"cure", "no_prescription"}),
+        ("كيتامين بدون وصفة طبية يعالج الاكتئاب", {"cure", "no_prescription"}),
+        ("Ketamina bez recepty leczy depresję w 3 dni", {"cure", "no_prescription"}),
+        ("Ketamine xịt mũi chữa khỏi trầm cảm, không cần đơn thuốc", {"cure", "no_prescription"}),
+    ],
+)
+def test_claims_in_other_languages(text: str, expected: set[str]) -> None:
+    """Claim spam arrives in many languages; the cure and no-prescription rules read them."""
+    assert expected <= hit_names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't stop your antidepressant on your own because of a good week.",
+        "Please never stop your meds without your prescriber.",
+        "No dejen los antidepresivos por su cuenta.",
+    ],
+)
+def test_a_negated_stop_is_a_caution_not_advice(text: str) -> None:
+    assert "stop_medication" not in hit_names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No me arrepiento, pero tampoco es milagro.",
+        "There is no cure for CRPS yet.",
+        "No lo tomen como garantía.",
+    ],
+)
+def test_a_denied_cure_or_guarantee_is_no_claim_reason(text: str) -> None:
+    assert not hit_names(text) & {"cure", "guarantee"}
+
+
 def test_counter_evidence_is_a_feature_never_a_reason() -> None:
     """A question or a caution lowers a claim's score; telling a moderator so would mislead."""
     text = normalize_text("Should I stop my meds? Please ask your doctor first, my doctor said so")
@@ -52,10 +91,18 @@ def test_a_patient_thanking_is_not_an_offer() -> None:
 
 
 def test_pre_checks_never_change_what_a_rule_matches() -> None:
-    """`needs` only skips work: on the whole corpus, each rule matches as its pattern does."""
+    """`needs` and `keys` only skip work: on the corpus, each rule matches as its pattern does."""
     texts = [normalize_text(example.text) for example in load_seed()]
     texts += ["take 50mg every day", "call phonetoken now", "$20", "20 €", "emailtoken gmail com"]
     for rule in RULES:
-        if rule.needs is not None:
+        if rule.needs is not None or rule.keys:
             for text in texts:
                 assert rule.matches(text) == (rule.pattern.search(text) is not None), (rule, text)
+
+
+def test_key_pass_finds_what_every_pattern_finds() -> None:
+    """`rule_hits` tries only the rules whose keys occur; it must find what trying all would."""
+    texts = [normalize_text(example.text) for example in load_seed()]
+    texts += ["", "take 50mg every day", "my doc said so", "we ship worldwide", "cura todo"]
+    for text in texts:
+        assert rule_hits(text) == [r for r in RULES if r.pattern.search(text)], text
