@@ -89,8 +89,26 @@ def bot_reason(honeypot: str | None, token: str | None) -> str | None:
 
 def duplicate_of(thread_id: int, ip_hash: str, body: str) -> int | None:
     """An earlier comment with the same text from the same address in the same thread."""
+    return db.session.scalar(earlier_duplicate(thread_id, ip_hash, body))
+
+
+def insert_unless_duplicate(values: dict[str, Any]) -> int | None:
+    """INSERT the comment unless it duplicates an earlier one, in one statement; its id,
+    or None for a duplicate (the check and the insert share one round trip)."""
+    table = Comment.__table__
+    names = list(values)
+    row = sa.select(*(sa.literal(values[name], table.c[name].type) for name in names)).where(
+        ~earlier_duplicate(values["thread_id"], values["ip_hash"], values["body"]).exists()
+    )
+    inserted = db.session.execute(
+        sa.insert(table).from_select(names, row, include_defaults=False).returning(table.c.id)
+    )
+    return inserted.scalar()
+
+
+def earlier_duplicate(thread_id: int, ip_hash: str | None, body: str) -> sa.Select[tuple[int]]:
     since = utcnow() - timedelta(seconds=float(current_app.config["DUPLICATE_WINDOW"]))
-    return db.session.scalar(
+    return (
         sa.select(Comment.id)
         .where(
             Comment.thread_id == thread_id,

@@ -52,10 +52,10 @@ def status_changed(comment_id: int, status: CommentStatus) -> None:
             enqueue(REPLY_TASK, comment_id)
 
 
-def subscribe_replies(comment: Comment, wanted: bool) -> None:
-    """Remember that the author wants an email for published replies (flushed with the comment)."""
-    if wanted and comment.email:
-        db.session.add(ReplySubscription(comment=comment))
+def subscribe_replies(comment_id: int, email: str | None, wanted: bool) -> None:
+    """Remember that the author wants an email for published replies (same commit as the post)."""
+    if wanted and email:
+        db.session.add(ReplySubscription(comment_id=comment_id))
 
 
 def _serializer() -> URLSafeSerializer:

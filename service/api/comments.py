@@ -18,6 +18,7 @@ from flask import url_for
 
 from ..abuse import bot_reason
 from ..abuse import duplicate_of
+from ..abuse import insert_unless_duplicate
 from ..db import Comment
 from ..db import CommentStatus
 from ..db import Thread
@@ -86,11 +87,31 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
 def store_comment(new: NewComment, ip_hash: str, bot: str | None) -> int:
     """Insert the comment (pending, or rejected at the door for a bot) and commit; its id.
 
-    Three round trips on a known thread: the duplicate check, the INSERT and the COMMIT.
+    Two round trips on a known thread: the INSERT, which also checks for a duplicate,
+    and the COMMIT.
     """
     thread_id = thread_id_for(new.thread, new.title, new.url)
     parent = check_parent(new, thread_id)
-    if bot is None and (earlier := duplicate_of(thread_id, ip_hash, new.body)) is not None:
+    values = {
+        "thread_id": thread_id,
+        "parent_id": parent.id if parent else None,
+        "author": new.author,
+        "email": new.email,
+        "website": new.website,
+        "body": new.body,
+        "body_html": render_comment(new.body),
+        "created_at": utcnow(),
+        "status": CommentStatus.REJECTED if bot else CommentStatus.PENDING,
+        "reasons": [bot] if bot else [],
+        "decided_at": utcnow() if bot else None,
+        "ip_hash": ip_hash,
+        "user_agent": request.user_agent.string[:USER_AGENT_MAX] or None,
+        "deleted": False,
+    }
+    # A bot's repeat is stored (rejected) like its first try: it must not learn of the check.
+    comment_id = insert_unless_duplicate(values) if bot is None else insert_comment(values)
+    if comment_id is None:
+        earlier = duplicate_of(thread_id, ip_hash, new.body)
         db.session.rollback()
         raise ApiError(
             409,
@@ -98,26 +119,16 @@ def store_comment(new: NewComment, ip_hash: str, bot: str | None) -> int:
             code="duplicate",
             fields={"body": f"Same text as comment {earlier}."},
         )
-    comment = Comment(
-        thread_id=thread_id,
-        parent_id=parent.id if parent else None,
-        author=new.author,
-        email=new.email,
-        website=new.website,
-        body=new.body,
-        body_html=render_comment(new.body),
-        status=CommentStatus.REJECTED if bot else CommentStatus.PENDING,
-        reasons=[bot] if bot else [],
-        decided_at=utcnow() if bot else None,
-        ip_hash=ip_hash,
-        user_agent=request.user_agent.string[:USER_AGENT_MAX] or None,
-    )
-    db.session.add(comment)
-    db.session.flush()
-    comment_id: int = comment.id  # read before commit expires it: no reload query afterwards
-    subscribe_replies(comment, new.notify_replies)
+    subscribe_replies(comment_id, new.email, new.notify_replies)
     db.session.commit()
     return comment_id
+
+
+def insert_comment(values: dict[str, Any]) -> int:
+    table = Comment.__table__
+    return int(
+        db.session.execute(sa.insert(table).values(values).returning(table.c.id)).scalar_one()
+    )
 
 
 @bp.get(f"/comments/<int(max={ID_MAX}):comment_id>")
