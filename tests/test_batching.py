@@ -3,11 +3,14 @@ posts that land while a run is queued send no task of their own."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
+import redis
 from flask import Flask
 
+from service import coalescing
 from service.db import Comment
 from service.db import CommentStatus
 from service.db import db
@@ -48,7 +51,8 @@ def test_one_run_decides_every_pending_comment(app: Flask, celery_worker: None) 
 def test_a_long_drain_hands_over_to_a_new_run(
     make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One comment per batch and two batches per run: five comments need three runs."""
+    """One comment per batch and two batches per run: the own comment and two more, then
+    a fresh run for the last two."""
     from celery.contrib.testing.worker import start_worker
 
     import worker.tasks
@@ -57,17 +61,19 @@ def test_a_long_drain_hands_over_to_a_new_run(
     app = make_app(CLASSIFY_BATCH=1)
     with app.app_context():
         ids = [make_comment(body=CLEAN, status=CommentStatus.PENDING).id for _ in range(5)]
-    runs = []
-    monkeypatch.setattr(worker.tasks, "release_run", lambda: runs.append(1))
+    task = worker.tasks.classify_comment
+    handovers: list[int] = []
+    real_delay = task.delay
+    monkeypatch.setattr(task, "delay", lambda *args: handovers.append(args[0]) or real_delay(*args))
     with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False):
         app.extensions["celery"].send_task("worker.tasks.classify_comment", args=[ids[0]])
         decided = wait_until_decided(app, ids)
     assert {comment.status for comment in decided.values()} == {CommentStatus.PUBLISHED}
-    assert len(runs) == 2  # own comment + 2 batches, then the other 2 in a handed-over run
+    assert handovers == [ids[3]]
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="coalescing needs Redis")
-def test_posts_while_a_run_is_queued_send_no_task_of_their_own(
+def test_posts_while_a_run_is_queued_or_running_send_no_task_of_their_own(
     make_app: Callable[..., Flask],
 ) -> None:
     from celery.contrib.testing.worker import start_worker
@@ -83,7 +89,8 @@ def test_posts_while_a_run_is_queued_send_no_task_of_their_own(
     with start_worker(celery_app, pool="solo", perform_ping_check=False):
         decided = wait_until_decided(app, ids)
         assert {comment.status for comment in decided.values()} == {CommentStatus.PUBLISHED}
-        late = post(client, f"{CLEAN} Posted after the run started.")  # the key is gone
+        wait_for_no_queued_run(app)  # the run found nothing more and said so
+        late = post(client, f"{CLEAN} Posted after the run ended.")
         assert wait_until_decided(app, [late])[late].status is CommentStatus.PUBLISHED
     assert sent == ["worker.tasks.classify_comment"] * 2
 
@@ -97,3 +104,14 @@ def test_without_redis_every_post_sends_its_task(make_app: Callable[..., Flask])
     for i in range(3):
         post(client, f"{CLEAN} Number {i}.")
     assert sent == ["worker.tasks.classify_comment"] * 3
+
+
+def wait_for_no_queued_run(app: Flask, timeout: float = 10.0) -> None:
+    assert REDIS_URL is not None
+    client = redis.Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while client.exists(coalescing.run_key()):
+            assert time.monotonic() < deadline, "the run never cleared its key"
+            time.sleep(0.05)
+    client.close()

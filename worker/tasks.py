@@ -54,7 +54,6 @@ def classify_comment(self: Any, comment_id: int) -> str | None:
     them decided and return at once; with Redis most posts send none: see
     `service/coalescing.py`).
     """
-    release_run()  # from here on a new post queues another run: this one may not see it
     # Lock our own row (waiting for a batch that holds it), then take unlocked others:
     # a run only ever waits before it holds any lock, so two batches cannot deadlock.
     comment = db.session.get(Comment, comment_id, with_for_update={"of": Comment})
@@ -100,25 +99,39 @@ def pending_batch(limit: int, exclude: int | None = None) -> list[Comment]:
 
 
 def drain_pending() -> None:
-    """Decide pending comments batch by batch; after DRAIN_BATCHES, hand over to a new run.
+    """Decide pending comments batch by batch until none is left, then say so.
 
-    Runs stay short (a killed worker loses little, and its redelivered message is cheap).
+    While a run drains, posts find the "run queued" key set and send no task: this run
+    takes them in its next batch. Only once the queue looks empty does it delete the key,
+    and then it looks once more: a post that found the key before the deletion committed
+    before it too, so that last look sees it (service/coalescing.py). After DRAIN_BATCHES
+    the rest goes to a fresh run, so runs stay short (a killed worker loses little).
     """
     size = batch_size()
+    linger = float(current_app.config["CLASSIFY_LINGER"])
     for _ in range(DRAIN_BATCHES):
         batch = pending_batch(size)
+        if 0 < len(batch) < size and linger > 0:
+            # A trickle: wait a moment so the next model call and commit serve more comments.
+            db.session.rollback()
+            time.sleep(linger)
+            batch = pending_batch(size)
         if not batch:
             db.session.rollback()
-            return
+            release_run()
+            batch = pending_batch(size)
+            if not batch:
+                db.session.rollback()
+                return
         decide_batch(batch)
-        if len(batch) < size:
-            return
     rest = db.session.scalar(
         sa.select(Comment.id).where(Comment.status == CommentStatus.PENDING).limit(1)
     )
     db.session.rollback()
     if rest is not None:
         classify_comment.delay(rest)
+    else:
+        release_run()
 
 
 def decide_batch(batch: list[Comment]) -> dict[int, Verdict]:
