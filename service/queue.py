@@ -49,13 +49,13 @@ def celery_init_app(app: Flask) -> FlaskCelery:
 
 
 def enqueue_classification(comment_id: int) -> bool:
-    """Queue a committed comment for classification, unless a queued run will see it.
+    """Queue a committed comment for classification, unless a run queued or running will.
 
     A broker outage must not fail the request: the comment is already stored as
-    `pending`, and the sweeper re-enqueues it later. Returns whether it is covered.
+    `pending`, and the sweeper queues a run for it later. Returns whether it is covered.
     """
     if not claim_run():
-        return True  # a run is queued and has not started: it drains this comment too
+        return True  # a run is queued or running: it drains this comment too
     sent = enqueue(CLASSIFY_TASK, comment_id)
     if not sent:
         release_run()

@@ -124,14 +124,20 @@ def drain_pending() -> None:
                 db.session.rollback()
                 return
         decide_batch(batch)
+    rest = first_pending()
+    if rest is None:  # emptied by the last batch: say so, then look once more, as above
+        release_run()
+        rest = first_pending()
+    if rest is not None:
+        classify_comment.delay(rest)
+
+
+def first_pending() -> int | None:
     rest = db.session.scalar(
         sa.select(Comment.id).where(Comment.status == CommentStatus.PENDING).limit(1)
     )
     db.session.rollback()
-    if rest is not None:
-        classify_comment.delay(rest)
-    else:
-        release_run()
+    return rest
 
 
 def decide_batch(batch: list[Comment]) -> dict[int, Verdict]:
