@@ -36,7 +36,7 @@ from ..notifications import subscribe_replies
 from ..queue import enqueue_classification
 from ..rendering import render_comment
 from . import bp
-from .listing_cache import listing_cache
+from .caches import listing_cache
 from .threads import existing_thread_id
 from .threads import forget_thread
 from .threads import thread_id_for

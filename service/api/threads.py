@@ -8,16 +8,15 @@ the insert fail its foreign key; the caller then forgets it and tries once more.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..db import Thread
 from ..db import db
+from .caches import Lru
+from .caches import app_cache
 
-_EXTENSION = "thread_ids"
 #: Articles remembered per process; a blog has far fewer, so this only bounds a URI flood.
 SIZE = 10_000
 
@@ -28,34 +27,8 @@ class KnownThread:
     titled: bool
 
 
-class ThreadIds:
-    """A bounded, thread-safe map from URI to the thread's id (gthread workers share it)."""
-
-    def __init__(self, size: int = SIZE) -> None:
-        self.size = size
-        self._items: dict[str, KnownThread] = {}
-        self._lock = threading.Lock()
-
-    def get(self, uri: str) -> KnownThread | None:
-        return self._items.get(uri)
-
-    def put(self, uri: str, known: KnownThread) -> None:
-        with self._lock:
-            if len(self._items) >= self.size and uri not in self._items:
-                self._items.pop(next(iter(self._items)))  # oldest first: dicts keep order
-            self._items[uri] = known
-
-    def forget(self, uri: str) -> None:
-        with self._lock:
-            self._items.pop(uri, None)
-
-
-def thread_ids() -> ThreadIds:
-    """This app's map (one per app, so tests building many apps never share one)."""
-    known: ThreadIds | None = current_app.extensions.get(_EXTENSION)
-    if known is None:
-        known = current_app.extensions.setdefault(_EXTENSION, ThreadIds())
-    return known
+def thread_ids() -> Lru[KnownThread]:
+    return app_cache("thread_ids", SIZE)
 
 
 def thread_id_for(uri: str, title: str | None, url: str | None) -> int:
