@@ -87,35 +87,67 @@ def bot_reason(honeypot: str | None, token: str | None) -> str | None:
     return None
 
 
+_comments = Comment.__table__
+#: The columns a new comment is stored with: the keys `insert_unless_duplicate` takes.
+NEW_COMMENT_COLUMNS = (
+    "thread_id", "parent_id", "author", "email", "website", "body", "body_html", "created_at",
+    "status", "reasons", "decided_at", "ip_hash", "user_agent", "deleted",
+)  # fmt: skip
+
+
+def _param(name: str, column: str) -> sa.BindParameter[Any]:
+    return sa.bindparam(name, type_=_comments.c[column].type)
+
+
+_duplicate_body = _param("duplicate_body", "body")
+#: An earlier comment with the same text from the same address in the same thread. Both
+#: statements are built once: composing them per request cost more than executing them.
+EARLIER_DUPLICATE = (
+    sa.select(_comments.c.id)
+    .where(
+        _comments.c.thread_id == _param("duplicate_thread_id", "thread_id"),
+        _comments.c.ip_hash == _param("duplicate_ip_hash", "ip_hash"),
+        text_prefix(_comments.c.body) == text_prefix(_duplicate_body),
+        _comments.c.body == _duplicate_body,
+        _comments.c.created_at >= _param("duplicate_since", "created_at"),
+    )
+    .limit(1)
+)
+#: INSERT ... SELECT <the new row> WHERE NOT EXISTS (<an earlier duplicate>) RETURNING id.
+INSERT_UNLESS_DUPLICATE = (
+    sa.insert(_comments)
+    .from_select(
+        NEW_COMMENT_COLUMNS,
+        sa.select(*(_param(name, name) for name in NEW_COMMENT_COLUMNS)).where(
+            ~EARLIER_DUPLICATE.exists()
+        ),
+        include_defaults=False,
+    )
+    .returning(_comments.c.id)
+)
+
+
 def duplicate_of(thread_id: int, ip_hash: str, body: str) -> int | None:
     """An earlier comment with the same text from the same address in the same thread."""
-    return db.session.scalar(earlier_duplicate(thread_id, ip_hash, body))
+    return db.session.scalar(EARLIER_DUPLICATE, duplicate_params(thread_id, ip_hash, body))
 
 
 def insert_unless_duplicate(values: dict[str, Any]) -> int | None:
     """INSERT the comment unless it duplicates an earlier one, in one statement; its id,
-    or None for a duplicate (the check and the insert share one round trip)."""
-    table = Comment.__table__
-    names = list(values)
-    row = sa.select(*(sa.literal(values[name], table.c[name].type) for name in names)).where(
-        ~earlier_duplicate(values["thread_id"], values["ip_hash"], values["body"]).exists()
-    )
-    inserted = db.session.execute(
-        sa.insert(table).from_select(names, row, include_defaults=False).returning(table.c.id)
-    )
-    return inserted.scalar()
+    or None for a duplicate (the check and the insert share one round trip).
+
+    `values` holds exactly NEW_COMMENT_COLUMNS.
+    """
+    params = values | duplicate_params(values["thread_id"], values["ip_hash"], values["body"])
+    inserted: int | None = db.session.scalar(INSERT_UNLESS_DUPLICATE, params)
+    return inserted
 
 
-def earlier_duplicate(thread_id: int, ip_hash: str | None, body: str) -> sa.Select[tuple[int]]:
+def duplicate_params(thread_id: int, ip_hash: str | None, body: str) -> dict[str, Any]:
     since = utcnow() - timedelta(seconds=float(current_app.config["DUPLICATE_WINDOW"]))
-    return (
-        sa.select(Comment.id)
-        .where(
-            Comment.thread_id == thread_id,
-            Comment.ip_hash == ip_hash,
-            text_prefix(Comment.body) == text_prefix(sa.literal(body)),
-            Comment.body == body,
-            Comment.created_at >= since,
-        )
-        .limit(1)
-    )
+    return {
+        "duplicate_thread_id": thread_id,
+        "duplicate_ip_hash": ip_hash,
+        "duplicate_body": body,
+        "duplicate_since": since,
+    }
