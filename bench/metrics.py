@@ -23,8 +23,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` as a package
 
-from bench.scratch import scratch_database  # noqa: E402
-from service import create_app  # noqa: E402
+from bench.scratch import scratch_app  # noqa: E402
 from service.db import Comment  # noqa: E402
 from service.db import CommentStatus  # noqa: E402
 from service.db import Label  # noqa: E402
@@ -44,25 +43,19 @@ def main() -> int:
     parser.add_argument("--decisions", type=int, default=5_000)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
-    with scratch_database(database) as url:
-        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-        try:
-            with app.app_context():
-                db.create_all()
-                fill(args.comments, args.decisions)
-                if database:  # as autovacuum would have done
-                    db.session.execute(sa.text("ANALYZE"))
-                    db.session.commit()
-            client = app.test_client()
-            samples = []
-            for _ in range(REPEAT):
-                started = time.perf_counter()
-                response = client.get("/metrics")
-                samples.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200
-        finally:
-            with app.app_context():
-                db.engine.dispose()
+    with scratch_app(database) as app:
+        with app.app_context():
+            fill(args.comments, args.decisions)
+            if database:  # as autovacuum would have done
+                db.session.execute(sa.text("ANALYZE"))
+                db.session.commit()
+        client = app.test_client()
+        samples = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            response = client.get("/metrics")
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
     backend = "PostgreSQL" if database else "SQLite"
     print(f"\n/metrics with {args.comments} comments and {args.decisions} decisions on {backend}:")
     print(f"  median {statistics.median(samples):.1f} ms, max {max(samples):.1f} ms "

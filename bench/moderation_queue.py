@@ -15,9 +15,7 @@ import argparse
 import os
 import random
 import re
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,8 +24,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` as a package
 
-from bench.scratch import scratch_database  # noqa: E402
-from service import create_app  # noqa: E402
+from bench.scratch import median_ms  # noqa: E402
+from bench.scratch import scratch_app  # noqa: E402
 from service.db import Comment  # noqa: E402
 from service.db import CommentStatus  # noqa: E402
 from service.db import Role  # noqa: E402
@@ -49,46 +47,39 @@ def main() -> int:
     parser.add_argument("--published", type=int, default=5_000)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
-    with scratch_database(database) as url:
-        app = create_app({"SECRET_KEY": "bench-secret-key-of-some-length",
-                          "SQLALCHEMY_DATABASE_URI": url})  # fmt: skip
-        try:
-            with app.app_context():
-                db.create_all()
-                last_id = fill(args.held, args.published)
-                if database:  # as autovacuum would have done after a load this size
-                    with db.engine.connect() as connection:
-                        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                            sa.text("VACUUM ANALYZE")
-                        )
-            client = app.test_client()
-            sign_in(client)
-            results = {
-                "first Held page": timed(lambda: client.get("/moderation/")),
-                "search (text, author or email)": timed(
-                    lambda: client.get("/moderation/", query_string={"q": "migraine"})
-                ),
-                "search by email": timed(
-                    lambda: client.get("/moderation/", query_string={"q": "reader77@"})
-                ),
-                "reason + score range": timed(
-                    lambda: client.get(
-                        "/moderation/",
-                        query_string={
-                            "reason": "cure claim",
-                            "claim_min": "0.5",
-                            "spam_max": "0.6",
-                        },
-                    )  # fmt: skip
-                ),
-                "Held page deep in the list (keyset)": timed(
-                    lambda: client.get("/moderation/", query_string={"after": last_id - 500})
-                ),
-                "live counts (JSON)": timed(lambda: client.get("/moderation/counts?ids=1,2,3")),
-            }
-        finally:
-            with app.app_context():
-                db.engine.dispose()
+    with scratch_app(database, secret_key="bench-secret-key-of-some-length") as app:
+        with app.app_context():
+            last_id = fill(args.held, args.published)
+            if database:  # as autovacuum would have done after a load this size
+                with db.engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                        sa.text("VACUUM ANALYZE")
+                    )
+        client = app.test_client()
+        sign_in(client)
+        results = {
+            "first Held page": timed(lambda: client.get("/moderation/")),
+            "search (text, author or email)": timed(
+                lambda: client.get("/moderation/", query_string={"q": "migraine"})
+            ),
+            "search by email": timed(
+                lambda: client.get("/moderation/", query_string={"q": "reader77@"})
+            ),
+            "reason + score range": timed(
+                lambda: client.get(
+                    "/moderation/",
+                    query_string={
+                        "reason": "cure claim",
+                        "claim_min": "0.5",
+                        "spam_max": "0.6",
+                    },
+                )  # fmt: skip
+            ),
+            "Held page deep in the list (keyset)": timed(
+                lambda: client.get("/moderation/", query_string={"after": last_id - 500})
+            ),
+            "live counts (JSON)": timed(lambda: client.get("/moderation/counts?ids=1,2,3")),
+        }
     backend = "PostgreSQL" if database else "SQLite"
     print(f"\nQueue with {args.held} held and {args.published} published comments on {backend},"
           f" server time, median of {REPEAT} (target < 150 ms):")  # fmt: skip
@@ -145,14 +136,7 @@ def sign_in(client: Any) -> None:
 
 
 def timed(call: Callable[[], Any]) -> float:
-    call()  # warm the template and statement caches
-    samples = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        response = call()
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.status_code
-    return statistics.median(samples)
+    return median_ms(call, REPEAT)
 
 
 if __name__ == "__main__":
