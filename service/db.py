@@ -33,6 +33,23 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+@sa.event.listens_for(sa.Engine, "connect")
+def plan_each_execution(dbapi_connection: Any, _record: Any) -> None:
+    """PostgreSQL: plan every execution of a prepared statement for its own parameters.
+
+    psycopg prepares a statement run five times, and PostgreSQL may then keep one generic
+    plan for good. Made while a table is small (a new deployment, a new thread), that plan
+    can pick the wrong index: the duplicate check's generic plan scanned every comment of
+    the thread through `ix_comments_thread_status_created`, so each POST to a busy thread
+    cost more than the one before (PostgreSQL CPU per POST 0.39 -> 0.81 ms over 6,000
+    posts; a custom plan stays at 0.39 ms). Planning these small statements is cheap.
+    """
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

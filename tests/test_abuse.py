@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from service.db import CommentStatus
+from service.db import db
 from tests.conftest import REDIS_URL
 from tests.factories import THREAD_URI
 from tests.factories import payload
@@ -70,6 +72,28 @@ def test_duplicate_from_the_same_reader_is_409(app: Flask, client: FlaskClient) 
     assert again.get_json()["error"]["code"] == "duplicate"
     other_reader = client.post(URL, json=body, environ_base={"REMOTE_ADDR": "192.0.2.9"})
     assert other_reader.status_code == 202
+
+
+def test_the_duplicate_check_is_planned_for_each_post(
+    app: Flask, client: FlaskClient, database_url: str
+) -> None:
+    """PostgreSQL keeps a generic plan after five runs of a prepared statement; made on a
+    small table, the duplicate check's scanned every comment of the thread. Each run gets
+    a plan of its own (service.db.plan_each_execution)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no plan cache")
+    app.config.update(RATELIMIT_ENABLED=False)
+    for number in range(12):
+        assert client.post(URL, json=payload(body=f"Comment number {number}.")).status_code == 202
+    with app.app_context():
+        plans = db.session.execute(
+            sa.text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE 'INSERT INTO comments%'"
+            )
+        ).one()
+    assert plans.generic_plans == 0
+    assert plans.custom_plans >= 6  # it was prepared, and run as such
 
 
 def test_rate_limit_per_client_answers_429_with_retry_after(
