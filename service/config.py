@@ -54,7 +54,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'comments.sqlite'}",
         # hide_parameters: a logged database error must not carry a comment's text or email.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Stale connections are caught by db.ping_if_idle, not by a ping on every checkout.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "MODEL_STORE": str(instance / "models"),
         # None means "use the active model's own thresholds".
         "SPAM_THRESHOLD": None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
@@ -21,6 +22,8 @@ from tests.factories import make_thread
 from tests.factories import payload
 
 URL = "/api/v1/comments"
+#: The module: `service.db` as an attribute path names the SQLAlchemy object instead.
+db_module = importlib.import_module("service.db")
 
 
 def count_comments(app: Flask) -> int:
@@ -120,6 +123,33 @@ def test_a_remembered_thread_that_is_gone_is_looked_up_again(
     with app.app_context():
         comment = db.session.get(Comment, response.get_json()["id"])
         assert comment is not None and comment.thread.uri == THREAD_URI
+
+
+def drop_pooled_connection(app: Flask) -> None:
+    """The database server closes the app's pooled connection (a restart, an idle timeout)."""
+    with app.app_context():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        db.session.commit()
+    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+    with admin.begin() as connection:
+        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+def test_a_connection_the_database_dropped_is_replaced_after_a_pause(
+    app: Flask, client: FlaskClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pooled connection is pinged only once it sat unused (service.db.ping_if_idle):
+    taken back at once, a dropped one still costs its request a 503, never a 500."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("no server to drop the connection")
+    assert client.post(URL, json=payload(body="Before the drop.")).status_code == 202
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    drop_pooled_connection(app)
+    assert client.post(URL, json=payload(body="Right after it.")).status_code == 503
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    drop_pooled_connection(app)
+    assert client.post(URL, json=payload(body="After a pause.")).status_code == 202
+    assert count_comments(app) == 2
 
 
 @pytest.mark.parametrize(
