@@ -21,8 +21,31 @@ _markdown = MarkdownIt("zero", {"html": False, "breaks": True, "linkify": False}
 )
 
 
+#: Characters that can start Markdown syntax of the enabled rules, or that HTML escapes.
+MARKUP_CHARACTERS = frozenset("*_[]<>`\\&")
+
+
+def is_plain(text: str) -> bool:
+    """One line of visible characters and single spaces, none of them Markdown or HTML:
+    what most comments are, and what renders as itself in one paragraph."""
+    # isprintable() is False for every line break, tab, control, format or space
+    # character except the ASCII space.
+    return text.isprintable() and text == text.strip() and MARKUP_CHARACTERS.isdisjoint(text)
+
+
 def render_comment(text: str) -> str:
-    """Markdown subset to sanitised HTML; images, raw HTML and unsafe URLs never survive."""
+    """Markdown subset to sanitised HTML; images, raw HTML and unsafe URLs never survive.
+
+    Plain text skips the parser and the sanitiser (~60 µs of a POST's CPU): it would come
+    out of both as itself in a paragraph, as tests/test_rendering.py checks.
+    """
+    if text and is_plain(text):
+        return f"<p>{text}</p>"
+    return render_markdown(text)
+
+
+def render_markdown(text: str) -> str:
+    """The full path: parse the Markdown subset, then sanitise to the allow-list."""
     html = _markdown.render(text)
     return nh3.clean(
         html,

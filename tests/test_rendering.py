@@ -7,8 +7,14 @@ from html.parser import HTMLParser
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
+from service.rendering import is_plain
 from service.rendering import render_comment
+from service.rendering import render_markdown
 from tests.factories import THREAD_URI
 from tests.factories import make_comment
 from tests.factories import payload
@@ -58,6 +64,40 @@ XSS_CORPUS = [
 )
 def test_markdown_subset(text: str, html: str) -> None:
     assert render_comment(text) == html
+
+
+#: What readers type: ASCII (markup included), other scripts and emoji, now and then a
+#: character that is not plain (a line break, a tab, an odd space, a control).
+READER_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.sampled_from("áéñüçßøœ¿¡ёжя中文🙂👍"),
+        st.sampled_from("\u00a0\u200b\u2028\t\n\r\x00") | st.characters(codec="utf-8"),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(READER_TEXT)
+@settings(max_examples=300)
+@example('It\'s 50% off, "really" -- 1. item # tag ~~x~~ ¿qué? 👍')
+@example("a\u00a0b")
+@example("tab\there")
+@example("*a*")
+@example("_a_")
+@example("[a](https://b.example)")
+@example("`a`")
+@example("a \\- b")
+@example("a & b")
+@example("> a")
+@example("a < b")
+def test_plain_text_renders_as_the_full_path_would(text: str) -> None:
+    """The fast path for plain text (no parser, no sanitiser) must change nothing."""
+    if is_plain(text):
+        assert render_comment(text) == render_markdown(text) == f"<p>{text}</p>"
+    else:
+        assert render_comment(text) == render_markdown(text)
 
 
 class ElementCollector(HTMLParser):
