@@ -105,6 +105,32 @@ RULES: tuple[Rule, ...] = (
         keys="without|no prescription|no rx|no script|sin receta|sin prescripcion|prescription free|over the counter k|sem receita|ohne rezept|sans ordonnance|bez recepty|recetesiz|khong can|без рецепта|无需处方|不需要处方|免处方|بدون وصفة",
     ),
     _rule(
+        "seller",
+        "a seller offering to supply",
+        SPAM,
+        r"\b(?:i|we) (?:also |can |will |)(?:sell|ship|supply|deliver|post it|mail (?:it|them|vials|kits?)"
+        r"|send (?:vials|it|them|kits?|some)|get you (?:some|it|the same))\b"
+        r"|\b(?:i'?m|i am) (?:a |the |your |)(?:vendor|supplier|dealer|plug|distributor|supply)\b"
+        r"|\b(?:vendor|supplier|dealer|plug|supplier and \w+) here\b|\b(?:vending|selling|dealing) (?:k|ket|ketamine|on|for|since)\b"
+        r"|\bships? (?:anywhere|worldwide|to all|to any)\b|\bmenu (?:in|on|updated|\+)|\bpgp\b|\bescrow\b"
+        r"|\b(?:dm|ask|message|text|hit) me\b[^.!?\n]{0,30}\b(?:his|her|their|the|my) (?:number|contact|link|details|@|info|menu|prices?)"
+        r"|\b(?:i'?ll|i will|i can) (?:give|send|pass|dm) (?:you )?(?:his|her|their|the) (?:number|contact|link|details|info)\b"
+        r"|\bhmu\b|\bhit me up\b|\bmy (?:guy|plug|supplier|dealer|source)'?s? (?:number|contact|@|ships|has)"
+        r"|\b(?:lo|la|los|las) (?:mando|envio|vendo|consigo) yo\b|\byo (?:te )?(?:la|lo|las|los) (?:vendo|mando|envio|consigo)\b"
+        r"|\bte (?:la|lo|las|los) (?:mando|envio|consigo)\b|\bsoy (?:proveedor|vendedor|distribuidor)\b"
+        r"|\bte paso (?:el|su) (?:numero|contacto)\b|\bmi (?:proveedor|plug|dealer)\b|\bsou fornecedor\b|\bfornecedor de\b"
+        r"|\bmando para (?:todo|qualquer)\b|\b(?:la |lo )?spedisco\b|\bje vends\b|\bj'expedie\b|\bich (?:verkaufe|schicke)\b"
+        r"|\bпродаю\b|\bотправлю\b",
+        keys="i |we |vendor|supplier|dealer|plug|supply|distributor|vending|selling|dealing|ship|menu|pgp|escrow|me |give|send|pass|hmu|hit me|my |mando|envio|vendo|consigo|soy |te paso|mi |fornecedor|spedisco|vends|expedie|verkaufe|schicke|продаю|отправлю",
+    ),
+    _rule(
+        "handle",
+        "a social media handle",
+        SPAM,
+        r"(?<![\w@])@[a-z0-9]*[_.\d][a-z0-9_.]*[a-z0-9]|\b(?:insta|ig|snap|sc|tg|kik|wickr|discord|tiktok)\b ?:? ?@?[a-z0-9_.]*[_\d]",
+        keys="@|insta|ig|snap|sc|tg|kik|wickr|discord|tiktok",
+    ),
+    _rule(
         "sales",
         "sales pitch",
         SPAM,

@@ -27,6 +27,12 @@ def hit_names(text: str) -> set[str]:
         ("My psychiatrist said to stay on lithium for now.", {"doctor_plan"}),
         ("It's not a cure, but a bit better for me.", {"hedged"}),
         ("$450 per infusion, 390€ in Lyon", {"price"}),
+        ("I'm a vendor, for CRPS take 150mg IM every 3 days. tg: @crps_k", {"seller", "dosing"}),
+        ("I ship anywhere, DM me for his number", {"seller"}),
+        ("Si la quieres, lo mando yo a toda España", {"seller"}),
+        ("menu in bio, pgp only", {"seller"}),
+        ("insta @spray.healer", {"handle"}),
+        ("snap: ranchhand_k", {"handle"}),
     ],
 )
 def test_rules_fire_on_their_cases(text: str, expected: set[str]) -> None:
@@ -106,3 +112,16 @@ def test_key_pass_finds_what_every_pattern_finds() -> None:
     texts += ["", "take 50mg every day", "my doc said so", "we ship worldwide", "cura todo"]
     for text in texts:
         assert rule_hits(text) == [r for r in RULES if r.pattern.search(text)], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@Tom same here, the nurses were great",
+        "Someone DMed me offering vials shipped anywhere. Blocked and reported.",
+        "The vendors posting in these comments are scammers, don't reply.",
+        "I sent my mom the link to the article.",
+    ],
+)
+def test_readers_warning_about_sellers_are_not_sellers(text: str) -> None:
+    assert not hit_names(text) & {"seller", "handle"}
