@@ -15,7 +15,9 @@ from service.db import CommentStatus
 from service.db import Report
 from service.db import db
 from service.db import utcnow
+from service.identity import status_serializer
 from service.identity import status_token
+from service.identity import token_matches
 from tests.factories import THREAD_URI
 from tests.factories import make_comment
 from tests.factories import payload
@@ -44,6 +46,17 @@ def listed(client: FlaskClient) -> list[dict[str, Any]]:
         URL, query_string={"thread": THREAD_URI}
     ).get_json()["comments"]
     return comments
+
+
+@pytest.mark.parametrize("comment_id", [0, 1, 9, 12_345, 2**31 - 1, 2**62])
+def test_status_tokens_are_the_serializers_and_still_verify(app: Flask, comment_id: int) -> None:
+    """status_token signs without the serializer's JSON and compression steps; the token
+    must stay the serializer's, or every token already handed out would stop working."""
+    with app.app_context():
+        token = status_token(comment_id)
+        assert token == status_serializer().dumps(comment_id)
+        assert token_matches(token, comment_id)
+        assert not token_matches(token, comment_id + 1)
 
 
 def test_edit_sends_the_comment_back_through_classification(
