@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 import redis
+import sqlalchemy as sa
 from flask import Flask
 
 from service import coalescing
@@ -21,6 +22,7 @@ from tests.test_worker import CLEAN
 from tests.test_worker import SPAM
 from tests.test_worker import post
 from tests.test_worker import wait_until_decided
+from worker.tasks import decide_batch
 
 pytestmark = pytest.mark.worker
 
@@ -115,3 +117,23 @@ def wait_for_no_queued_run(app: Flask, timeout: float = 10.0) -> None:
             assert time.monotonic() < deadline, "the run never cleared its key"
             time.sleep(0.05)
     client.close()
+
+
+def test_a_decision_made_meanwhile_is_kept_and_not_reported(app: Flask) -> None:
+    """A moderator who decides a comment after the run read its batch wins: the run's
+    UPDATE leaves that row alone, and reports only the comments it decided itself."""
+    with app.app_context():
+        batch = [make_comment(body=body, status=CommentStatus.PENDING) for body in (CLEAN, SPAM)]
+        db.session.commit()
+        db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id == batch[0].id)
+            .values(status=CommentStatus.REJECTED, reasons=["by hand"], decided_at=utcnow())
+        )
+        decided = decide_batch(batch)
+        assert set(decided) == {batch[1].id}
+        db.session.expire_all()
+        first, second = (db.session.get(Comment, comment.id) for comment in batch)
+        assert first is not None and first.status is CommentStatus.REJECTED
+        assert first.reasons == ["by hand"]
+        assert second is not None and second.status is CommentStatus.HELD

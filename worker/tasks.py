@@ -143,24 +143,39 @@ def first_pending() -> int | None:
 def decide_batch(batch: list[Comment]) -> dict[int, Verdict]:
     """Score the batch in one model call and commit once; the verdicts of the comments
     this run decided (a concurrent run or a moderator may have decided some meanwhile)."""
-    decided: dict[int, Verdict] = {}
+    verdicts: dict[int, Verdict] = {}
+    rows = []
+    decided_at = utcnow()
     for member, (verdict, values) in zip(batch, classify_batch(batch), strict=True):
-        # Only a still-pending row changes: a concurrent run or a moderator may have decided.
-        row = {
-            "member_id": member.id,
-            "new_status": verdict.status,
-            "new_reasons": verdict.reasons,
-            "new_decided_at": utcnow(),
-            **{f"new_{name}": values.get(name) for name in SCORED_COLUMNS},
-        }
-        if db.session.execute(DECIDE_PENDING, row).rowcount:  # type: ignore[attr-defined]
-            decided[member.id] = verdict
+        verdicts[member.id] = verdict
+        rows.append(
+            {
+                "member_id": member.id,
+                "new_status": verdict.status,
+                "new_reasons": verdict.reasons,
+                "new_decided_at": decided_at,
+                **{f"new_{name}": values.get(name) for name in SCORED_COLUMNS},
+            }
+        )
+    # One executemany (pipelined by psycopg) instead of a round trip per comment. Only a
+    # still-pending row changes; the batch's rows are locked (FOR UPDATE), so on
+    # PostgreSQL all of them are. Where some were not, ask which rows carry this run's time.
+    updated = db.session.execute(DECIDE_PENDING, rows).rowcount  # type: ignore[attr-defined]
+    if updated != len(rows):
+        ours = set(
+            db.session.scalars(
+                sa.select(Comment.id).where(
+                    Comment.id.in_(verdicts), Comment.decided_at == decided_at
+                )
+            )
+        )
+        verdicts = {member_id: verdicts[member_id] for member_id in verdicts if member_id in ours}
     db.session.commit()
-    for member_id, verdict in decided.items():
+    for member_id, verdict in verdicts.items():
         record_verdict(verdict)
         log.info("comment %s %s", member_id, verdict.status.value)
         status_changed(member_id, verdict.status)
-    return decided
+    return verdicts
 
 
 SCORED_COLUMNS = ("spam_score", "medical_claim_score", "model_version")
