@@ -26,6 +26,8 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.pipeline import Pipeline
 from sklearn.utils import murmurhash3_32
 
+from .normalize import PATH_TLDS
+from .normalize import URL
 from .normalize import normalize_text
 from .normalize import strip_invisible
 from .rules import COUNTER_EVIDENCE
@@ -61,6 +63,75 @@ NON_LATIN_LETTER = re.compile(f"[{_OTHER_SCRIPTS}]")
 #: A Latin letter beside a look-alike from another script, or digits/symbols between letters.
 OBFUSCATED = re.compile(
     f"[a-zA-Z][{_OTHER_SCRIPTS}]|[{_OTHER_SCRIPTS}][a-zA-Z]|[a-zA-Z][0-9@$|]+[a-zA-Z]"
+)
+
+#: Where a link points says more than that there is one: health agencies, journals and
+#: PubMed are what readers cite; cheap and country TLDs, shorteners and hosted pages are
+#: what ads use. Grouped cross-validation on the train split: the five domain columns
+#: below, spam recall at precision .98 .852 -> .881 (mean of four fold splits).
+TRUSTED_HOST = re.compile(
+    r"(?:\.gov|\.gob|\.edu|\.int|\.mil|\.nhs\.uk|pubmed|ncbi|nih\.|cochrane|clinicaltrials"
+    r"|cdc\.|mayoclinic|clevelandclinic|hopkins|harvard|medlineplus|fda\.|ema\.europa"
+    r"|nice\.org|scielo|nejm|jamanetwork|thelancet|bmj\.|nature\.com|sciencedirect"
+    r"|springer|wiley|frontiersin|plos)"
+)
+CHEAP_TLD = re.compile(
+    r"\.(?:shop|top|xyz|biz|store|online|site|club|vip|info|ru|tk|ml|ga|pw|su|casino|loan"
+    r"|bet|win|click|link|live|app|pro|tv|cc|ly|me|co|mx|es|it|de|br|in|cn|vn|at)$"
+)
+SHORTENER = re.compile(
+    r"^(?:bit\.ly|tinyurl|shorturl|t\.co|goo\.gl|cutt\.ly|is\.gd|rebrand\.ly|ow\.ly|tiny\.cc"
+    r"|rb\.gy|s\.id)"
+)
+HOSTED_PAGE = re.compile(
+    r"(?:facebook|fb\.com|instagram|youtube|youtu\.be|t\.me|wa\.me|tiktok|linktr\.ee"
+    r"|wordpress|blogspot|docs\.google|medium\.com|substack|spotify|amazon|etsy|patreon|gumroad)"
+)
+#: "ozonovida.es" closing an ad: a country TLD without a path is no link to `normalize.py`
+#: ("great article.it helped"), but at the very end of a comment it is one.
+BARE_DOMAIN = re.compile(rf"[a-z0-9][a-z0-9-]{{2,}}\.(?:{PATH_TLDS})")
+URL_SCHEME = re.compile(r"^(?:(?:https?|hxxps?)://)?(?:www\.)?")
+#: Bot flattery is praise of the post in full sentences that names nothing: the share
+#: of praise words and of words about the post, and the number of sentences, let the
+#: linear model weigh how much of a comment is praise (cross-validated on the train
+#: split: spam recall at precision .98 .881 -> .890 beside the domain columns, claim
+#: precision .869 -> .872; yes/no columns for "praise that names nothing" did not help).
+PRAISE_WORDS = frozenset(
+    "great awesome excellent amazing wonderful fantastic brilliant superb informative"
+    " valuable impressed impressive love loved lovely thx gracias excelente felicidades"
+    " felicitaciones felicito genial increible favoritos sharing share bravo parabens nice"
+    " good beautiful insightful refreshing gift gem pleasure bendiciones fascinating"
+    " interesting interesante useful util helpful perfect perfecto best outstanding"
+    " remarkable captivating quality calidad wow kudos grateful top solid clear clara claro"
+    " completo muy"
+    # Word forms, not stems: set look-ups run in C, a startswith per word would not.
+    " enjoy enjoyed enjoying enjoyable thank thanks thanked thankful thanking buen buena"
+    " bueno buenas buenos bookmark bookmarked bookmarking compartir comparto compartido"
+    " compartiendo comparte subscribe subscribed subscribing suscribo suscribi suscribirme"
+    " suscrita suscrito hermoso hermosa maravilloso maravillosa mejor mejores appreciate"
+    " appreciated agradezco agradecido agradecida".split()
+)
+POST_WORDS = frozenset(
+    "blog blogs post posts article articles articulo articulos page pagina site sitio web"
+    " website webpage writing written writer author autor content contenido read reading"
+    " reader leer lectura publicacion publicaciones work trabajo topic tema info"
+    " information informacion subject writeup piece prose archive newsletter".split()
+)
+WORD = re.compile(r"\w+")
+SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+#: A reader leaving their own phone or email for the clinic to call back ("my number is",
+#: "could the front desk text me at"), unlike a seller's "text us".
+OWN_CONTACT = re.compile(
+    r"\b(?:my|mi) (?:phone|cell|number|mobile|email|e-mail|correo|telefono|numero|celular"
+    r"|whatsapp)(?: number| es| is|:)|\b(?:call|text|email|reach|contact|ring) (?:me|us) "
+    r"(?:back|at|on)\b|\bcall me\b|\b(?:llamenme|llamame|llamarme|contactarme|me pueden "
+    r"(?:llamar|escribir|contactar))\b|\bplease call\b|\bcan be reached\b"
+)
+ASKS_THE_CLINIC = re.compile(
+    r"\b(?:i'?d like|i would like|i'?m interested|could (?:you|someone|somebody|the)|can (?:you"
+    r"|someone|somebody) (?:call|contact|email|text|get back)|please|front desk|appointment"
+    r"|new patient|consult(?:ation)?|schedule|qualif\w+|referred|information about|info about"
+    r"|me gustaria|quisiera|por favor|cita|consulta|agendar|informacion sobre)\b"
 )
 
 
@@ -106,6 +177,15 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         "repeated punctuation",
         "invisible characters",
         "obfuscated words",
+        "link to a health agency or journal",
+        "link to a .org",
+        "link to a cheap or country domain",
+        "link shortener",
+        "link to a hosted page",
+        "praise words",
+        "words about the post",
+        "sentences",
+        "own contact for a callback",
     ) + tuple(rule.name for rule in RULES)
     #: A claim rule together with counter-evidence ("don't stop your meds on your own",
     #: "not a cure", "can I stop my sertraline?", "my doctor wants to lower the dose") is
@@ -145,6 +225,8 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             min(len(REPEATED_PUNCTUATION.findall(raw)), 5) / 5,
             float(not ascii_only and len(strip_invisible(raw)) != len(raw)),
             min(len(OBFUSCATED.findall(raw)), 5) / 5,
+            *domain_signals(raw, normalized),
+            *wording_signals(normalized),
         ]
         hits = item.hits
         values.extend(float(rule in hits) for rule in RULES)
@@ -152,6 +234,47 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             PAIR_VALUE * (rule in hits and counter in hits) for rule, counter in TextSignals.PAIRS
         )
         return values
+
+
+def hosts(raw: str) -> list[str]:
+    """The host of each link in the raw text ("pubmed.ncbi.nlm.nih.gov")."""
+    found = []
+    for match in URL.finditer(raw.lower()):
+        host = URL_SCHEME.sub("", match.group(0)).split("/", 1)[0].split(":", 1)[0]
+        found.append(host.rstrip(".,;)!"))
+    return found
+
+
+def domain_signals(raw: str, normalized: str) -> list[float]:
+    """Trusted, .org, cheap or country, shortened, hosted-page links (1 or 0 each)."""
+    found = hosts(raw) if "urltoken" in normalized else []
+    # One of the last two words ("ozonovida.es", "ozonovida.es 🌿"), closing punctuation off.
+    last = [word.lower().rstrip(".!)") for word in raw.rsplit(None, 2)[-2:] if "." in word]
+    bare = any(BARE_DOMAIN.fullmatch(word) for word in last)
+    return [
+        float(any(TRUSTED_HOST.search(host) for host in found)),
+        float(any(host.endswith(".org") for host in found)),
+        float(bare or any(CHEAP_TLD.search(host) for host in found)),
+        float(any(SHORTENER.search(host) for host in found)),
+        float(any(HOSTED_PAGE.search(host) for host in found)),
+    ]
+
+
+def wording_signals(normalized: str) -> list[float]:
+    """Share of praise words, of words about the post, sentences, and a callback request."""
+    words = WORD.findall(normalized)
+    n_words = max(len(words), 1)
+    praise = sum(map(PRAISE_WORDS.__contains__, words))
+    post = sum(map(POST_WORDS.__contains__, words))
+    callback = ("phonetoken" in normalized or "emailtoken" in normalized) and (
+        OWN_CONTACT.search(normalized) is not None or ASKS_THE_CLINIC.search(normalized) is not None
+    )
+    return [
+        min(3 * praise / n_words, 1.0),
+        min(3 * post / n_words, 1.0),
+        min(len(SENTENCE_END.findall(normalized)), 8) / 8,
+        float(callback),
+    ]
 
 
 def check_texts(texts: Iterable[str]) -> list[str]:

@@ -121,14 +121,23 @@ RULES: tuple[Rule, ...] = (
         r"|\bte paso (?:el|su) (?:numero|contacto)\b|\bmi (?:proveedor|plug|dealer)\b|\bsou fornecedor\b|\bfornecedor de\b"
         r"|\bmando para (?:todo|qualquer)\b|\b(?:la |lo )?spedisco\b|\bje vends\b|\bj'expedie\b|\bich (?:verkaufe|schicke)\b"
         r"|\bпродаю\b|\bотправлю\b",
-        keys="i |we |vendor|supplier|dealer|plug|supply|distributor|vending|selling|dealing|ship|menu|pgp|escrow|me |give|send|pass|hmu|hit me|my |mando|envio|vendo|consigo|soy |te paso|mi |fornecedor|spedisco|vends|expedie|verkaufe|schicke|продаю|отправлю",
+        # Each alternative's own words, not "i " or "my ", which nearly every comment has.
+        keys="sell|ship|supply|deliver|post it|mail it|mail them|mail vials|mail kit|send|get you"
+        "|vendor|supplier|dealer|plug|distributor|vending|dealing|menu|pgp|escrow"
+        "|dm me|ask me|message me|text me|hit me|ll give|will give|can give|ll pass|will pass"
+        "|can pass|ll dm|will dm|can dm|hmu|my guy|my source|mando|envio|vendo|consigo"
+        "|proveedor|vendedor|distribuidor|te paso|fornecedor|spedisco|vends|expedie|verkaufe"
+        "|schicke|продаю|отправлю",
     ),
     _rule(
         "handle",
         "a social media handle",
         SPAM,
         r"(?<![\w@])@[a-z0-9]*[_.\d][a-z0-9_.]*[a-z0-9]|\b(?:insta|ig|snap|sc|tg|kik|wickr|discord|tiktok)\b ?:? ?@?[a-z0-9_.]*[_\d]",
-        keys="@|insta|ig|snap|sc|tg|kik|wickr|discord|tiktok",
+        # After "ig", "sc" or "tg" comes a space, ":", "@", "." or nothing ("big", "disc" never
+        # match); a handle has "@", "_" or a digit.
+        needs=r"[@_\d]",
+        keys="@|insta|ig |ig:|ig.|snap|sc |sc:|sc.|tg |tg:|tg.|kik|wickr|discord|tiktok",
     ),
     _rule(
         "sales",
@@ -161,7 +170,7 @@ RULES: tuple[Rule, ...] = (
         CLAIM,
         rf"{IMPERATIVE}[^.?!\n]{{0,40}}{DOSE}|{DOSE}[^.?!\n]{{0,30}}\b(?:every|each|twice|a day|per day"
         r"|daily|at home|nightly|cada|al dia|diario|en casa)\b",
-        needs=r"\d",  # every dose has a number
+        needs=DOSE,  # every match has a dose: a number and its unit
     ),
     _rule(
         "stop_medication",
@@ -248,6 +257,7 @@ RULES: tuple[Rule, ...] = (
         (),
         r"[$€£] ?\d|\d ?€|\d ?(?:usd|eur|euros|dolares|pesos|bucks)\b",
         needs=r"\d",
+        keys="$|€|£|usd|eur|dolares|pesos|bucks",
     ),
     _rule("question", "a question", (), r"\?"),
     _rule(

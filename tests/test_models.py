@@ -284,6 +284,51 @@ def test_a_claim_rule_with_counter_evidence_has_its_own_column() -> None:
     assert question[names.index("stop_medication")] == advice[names.index("stop_medication")] == 1.0
 
 
+def _signal(text: str, name: str) -> float:
+    from models.features import TextSignals
+    from models.features import prepare
+
+    return TextSignals.signals(prepare(text))[TextSignals.NAMES.index(name)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("See https://pubmed.ncbi.nlm.nih.gov/312/", "link to a health agency or journal"),
+        ("NAMI has a decent page on this: nami.org", "link to a .org"),
+        ("Order now at cheap-k.shop", "link to a cheap or country domain"),
+        ("Me curó el ozono. Su consulta: ozonoterapiaruiz.es", "link to a cheap or country domain"),
+        ("Cheapest esketamine here: bit.ly/k3tA", "link shortener"),
+        ("Join us: facebook.com/groups/ketaminecuredme", "link to a hosted page"),
+        ("Please call me back at 415 555 0112, I'd like a consult.", "own contact for a callback"),
+        ("My email is r.ferraro77@gmail.com, a new patient here.", "own contact for a callback"),
+    ],
+)  # fmt: skip
+def test_domain_and_callback_signals(text: str, name: str) -> None:
+    assert _signal(text, name) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Order now at cheap-k.shop", "link to a health agency or journal"),
+        ("See pubmed.ncbi.nlm.nih.gov for the trials", "link to a cheap or country domain"),
+        ("great article.it helped me decide", "link to a cheap or country domain"),
+        ("Ketamine delivered, WhatsApp +1 415 555 0112", "own contact for a callback"),
+    ],
+)
+def test_domain_and_callback_signals_stay_off(text: str, name: str) -> None:
+    assert _signal(text, name) == 0.0
+
+
+def test_praise_share_tells_flattery_from_a_reader() -> None:
+    flattery = "Reading this was a genuine pleasure. Your writing is excellent, thank you!"
+    reader = "My neurologist mentioned ketamine for my cluster headaches, booking a consult."
+    assert _signal(flattery, "praise words") > 0.5 > _signal(reader, "praise words") == 0.0
+    assert _signal(flattery, "words about the post") > 0.0
+    assert _signal(flattery, "sentences") == 2 / 8
+
+
 def test_optional_embeddings_are_unit_rows_when_installed() -> None:
     from models import embeddings
 
