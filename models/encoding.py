@@ -48,6 +48,8 @@ class TextBlock:
     idf: np.ndarray | None
     sublinear_tf: bool
     weight: float
+    #: For character n-grams: a word's hashed columns (cached), instead of its n-grams.
+    word_columns: Callable[[str], np.ndarray] | None = None
 
     @classmethod
     def of(cls, name: str, block: Pipeline, offset: int, weight: float) -> TextBlock:
@@ -63,6 +65,7 @@ class TextBlock:
             idf=tfidf.idf_ if tfidf.use_idf else None,
             sublinear_tf=tfidf.sublinear_tf,
             weight=weight,
+            word_columns=_cached_word_columns(hashing),
         )
 
 
@@ -84,6 +87,22 @@ def _fast_analyzer(hashing: HashingVectorizer) -> Callable[[Prepared], list[str]
     if hashing.analyzer == "word" and simple and tuple(hashing.ngram_range) == (1, 2):
         return partial(_words_and_pairs, tokens=re.compile(hashing.token_pattern).findall)
     return None
+
+
+def _cached_word_columns(hashing: HashingVectorizer) -> Callable[[str], np.ndarray] | None:
+    """For `char_wb`, a word's hashed n-gram columns, cached: hashing the same words'
+    n-grams again for every comment was a sixth of scoring's time. The n-grams of a
+    comment are its words' n-grams, so the columns are too (tests compare the rows)."""
+    if _fast_analyzer(hashing) is None or hashing.analyzer != "char_wb":
+        return None
+    low, high = hashing.ngram_range
+    return lru_cache(WORD_CACHE)(partial(_hashed_wb, low, high, hashing.n_features))
+
+
+def _hashed_wb(low: int, high: int, n_features: int, word: str) -> np.ndarray:
+    pairs = [zip(_wb(low, high, word), repeat(1))]
+    indices, _, _ = hashing_transform(pairs, n_features, np.float64, False, 0)
+    return np.asarray(indices, dtype=np.int64)
 
 
 def _words_and_pairs(prepared: Prepared, tokens: Callable[[str], list[str]]) -> list[str]:
@@ -184,6 +203,15 @@ class Encoder:
         terms: list[list[str]] = [[] for _ in prepared]
         term_columns: list[np.ndarray] = [np.empty(0, dtype=np.int64) for _ in prepared]
         for block in self.blocks:
+            if block.word_columns is not None:  # hashed per word, cached: no strings here
+                words = [item.normalized.split() for item in prepared]
+                flat = [block.word_columns(word) for item in words for word in item]
+                columns = np.concatenate(flat) if flat else np.empty(0, dtype=np.int64)
+                word_rows = np.repeat(np.arange(n_rows, dtype=np.int64), list(map(len, words)))
+                rows = np.repeat(word_rows, np.fromiter(map(len, flat), np.int64, len(flat)))
+                keys.append(rows * self.width + columns + block.offset)
+                counts.append(np.ones(len(columns)))
+                continue
             if block.name == WORDS:  # distinct n-grams, which the explanations read
                 counters = [Counter(block.analyzer(item)) for item in prepared]
                 pairs: list[Any] = [counter.items() for counter in counters]

@@ -198,6 +198,7 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         for counter in COUNTER_EVIDENCE
     )
     NAMES += tuple(f"{rule.name} + {counter.name}" for rule, counter in PAIRS)
+    NO_HITS = (0.0,) * (len(RULES) + len(PAIRS))
 
     def fit(self, prepared: Sequence[Prepared], y: Any = None) -> TextSignals:
         self.n_features_out_ = len(self.NAMES)
@@ -229,9 +230,12 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             *wording_signals(normalized),
         ]
         hits = item.hits
-        values.extend(float(rule in hits) for rule in RULES)
+        if not hits:  # most comments: every rule and pair column is 0
+            values.extend(TextSignals.NO_HITS)
+            return values
+        values.extend([float(rule in hits) for rule in RULES])
         values.extend(
-            PAIR_VALUE * (rule in hits and counter in hits) for rule, counter in TextSignals.PAIRS
+            [PAIR_VALUE * (rule in hits and counter in hits) for rule, counter in TextSignals.PAIRS]
         )
         return values
 
