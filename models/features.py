@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,6 +65,11 @@ NON_LATIN_LETTER = re.compile(f"[{_OTHER_SCRIPTS}]")
 OBFUSCATED = re.compile(
     f"[a-zA-Z][{_OTHER_SCRIPTS}]|[{_OTHER_SCRIPTS}][a-zA-Z]|[a-zA-Z][0-9@$|]+[a-zA-Z]"
 )
+#: OBFUSCATED's only alternative that ASCII text can match (the others need another script).
+OBFUSCATED_ASCII = re.compile(r"[a-zA-Z][0-9@$|]+[a-zA-Z]")
+ASCII_LETTERS = string.ascii_letters.encode()
+ASCII_UPPER = string.ascii_uppercase.encode()
+ASCII_DIGITS = string.digits.encode()
 
 #: Where a link points says more than that there is one: health agencies, journals and
 #: PubMed are what readers cite; cheap and country TLDs, shorteners and hosted pages are
@@ -214,18 +220,20 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     @staticmethod
     def signals(item: Prepared) -> list[float]:
         raw, normalized = item.raw, item.normalized
-        n_letters = max(sum(map(str.isalpha, raw)), 1)
         ascii_only = raw.isascii()  # no other scripts, no invisible characters
+        letters, upper, digits = (ascii_counts if ascii_only else unicode_counts)(raw)
+        n_letters = max(letters, 1)
+        obfuscated = (OBFUSCATED_ASCII if ascii_only else OBFUSCATED).findall(raw)
         values = [
             min(link_count(normalized), 5) / 5,
             min(len(set(DOMAIN.findall(normalized))), 3) / 3,
             min(math.log1p(len(raw)) / math.log1p(5000), 1.0),
-            sum(map(str.isupper, raw)) / n_letters,
-            sum(map(str.isdigit, raw)) / max(len(raw), 1),
+            upper / n_letters,
+            digits / max(len(raw), 1),
             0.0 if ascii_only else len(NON_LATIN_LETTER.findall(raw)) / n_letters,
             min(len(REPEATED_PUNCTUATION.findall(raw)), 5) / 5,
             float(not ascii_only and len(strip_invisible(raw)) != len(raw)),
-            min(len(OBFUSCATED.findall(raw)), 5) / 5,
+            min(len(obfuscated), 5) / 5,
             *domain_signals(raw, normalized),
             *wording_signals(normalized),
         ]
@@ -238,6 +246,22 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             [PAIR_VALUE * (rule in hits and counter in hits) for rule, counter in TextSignals.PAIRS]
         )
         return values
+
+
+def unicode_counts(raw: str) -> tuple[int, int, int]:
+    """Letters, upper-case letters and digits, as `str.isalpha`/`isupper`/`isdigit` count."""
+    return sum(map(str.isalpha, raw)), sum(map(str.isupper, raw)), sum(map(str.isdigit, raw))
+
+
+def ascii_counts(raw: str) -> tuple[int, int, int]:
+    """`unicode_counts` of ASCII text, where those are exactly [A-Za-z], [A-Z] and [0-9]:
+    three deletions in C instead of three Python calls per character."""
+    data = raw.encode("ascii")
+    return (
+        len(data) - len(data.translate(None, ASCII_LETTERS)),
+        len(data) - len(data.translate(None, ASCII_UPPER)),
+        len(data) - len(data.translate(None, ASCII_DIGITS)),
+    )
 
 
 def hosts(raw: str) -> list[str]:

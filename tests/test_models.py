@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io
+from hypothesis import example
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models import LABELS
 from models import persistence
@@ -19,6 +22,10 @@ from models.corpus import load_seed
 from models.corpus import split
 from models.encoding import Encoder
 from models.encoding import transform_prepared
+from models.features import OBFUSCATED
+from models.features import OBFUSCATED_ASCII
+from models.features import ascii_counts
+from models.features import unicode_counts
 from models.features import word_block
 from models.features import word_indices
 from models.features import word_terms
@@ -337,3 +344,12 @@ def test_optional_embeddings_are_unit_rows_when_installed() -> None:
     rows = embeddings.embed(["Is it safe to mix ketamine with wine?", "great article, thanks!"])
     assert rows.shape == (2, 384)
     assert abs(float((rows[0] ** 2).sum()) - 1.0) < 1e-6
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60))
+@example("K3TAM1NE NOW!! call 555 0147, l1nk: b|t.ly/x")
+def test_ascii_signals_count_what_the_unicode_path_counts(text: str) -> None:
+    """The signals' ASCII shortcuts (byte deletions, one regex alternative) must give
+    exactly what the general path gives for ASCII text."""
+    assert ascii_counts(text) == unicode_counts(text)
+    assert OBFUSCATED_ASCII.findall(text) == OBFUSCATED.findall(text)
