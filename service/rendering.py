@@ -26,8 +26,8 @@ MARKUP_CHARACTERS = frozenset("*_[]<>`\\&")
 
 
 def is_plain(text: str) -> bool:
-    """One line of visible characters and single spaces, none of them Markdown or HTML:
-    what most comments are, and what renders as itself in one paragraph."""
+    """One line of visible characters and spaces, none of them Markdown or HTML, with no
+    space at either end: what most comments are, and what renders as itself."""
     # isprintable() is False for every line break, tab, control, format or space
     # character except the ASCII space.
     return text.isprintable() and text == text.strip() and MARKUP_CHARACTERS.isdisjoint(text)
