@@ -204,7 +204,6 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         for counter in COUNTER_EVIDENCE
     )
     NAMES += tuple(f"{rule.name} + {counter.name}" for rule, counter in PAIRS)
-    NO_HITS = (0.0,) * (len(RULES) + len(PAIRS))
 
     def fit(self, prepared: Sequence[Prepared], y: Any = None) -> TextSignals:
         self.n_features_out_ = len(self.NAMES)
@@ -238,9 +237,6 @@ class TextSignals(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             *wording_signals(normalized),
         ]
         hits = item.hits
-        if not hits:  # most comments: every rule and pair column is 0
-            values.extend(TextSignals.NO_HITS)
-            return values
         values.extend([float(rule in hits) for rule in RULES])
         values.extend(
             [PAIR_VALUE * (rule in hits and counter in hits) for rule, counter in TextSignals.PAIRS]
