@@ -28,8 +28,8 @@ from .evaluation import evaluate
 from .lifecycle import ensure_model
 from .lifecycle import store_lock
 from .lifecycle import train_version
-from .training import CANDIDATES
 from .training import DEFAULT_MODEL
+from .training import MODELS
 
 DEFAULT_STORE = os.environ.get("MODEL_STORE", "instance/models")
 EXIT_BAD_INPUT = 2
@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
         help="only train when the store has no usable active version",
     )
     train.add_argument("--no-activate", action="store_true", help="save without activating")
-    train.add_argument("--model", choices=sorted(CANDIDATES), default=DEFAULT_MODEL)
+    train.add_argument("--model", choices=sorted(MODELS), default=DEFAULT_MODEL)
     train.add_argument(
         "--extra",
         action="append",

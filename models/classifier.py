@@ -1,4 +1,9 @@
-"""A trained classifier: shared features, one calibrated head per label, thresholds, reasons."""
+"""A trained classifier: shared features, one calibrated head per label, thresholds, reasons.
+
+A head is either a calibrated linear model over the whole row or a `StackedHead`
+(per-block linear scores, then calibrated boosted trees; `stacking.py`). Either way
+the explanations' words come from linear weights: the whole row's, or the word block's.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ from .features import Prepared
 from .features import check_texts
 from .features import prepare
 from .rules import reasons_for
+from .stacking import CompiledStack
+from .stacking import StackedHead
 
 LABELS = ("spam", "medical_claim")
 REASON_WORDS = 3
@@ -65,9 +72,20 @@ class Classifier:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._compiled = {label: CompiledHead.of(self.heads[label]) for label in LABELS}
-        self._weights = {label: linear_weights(self.heads[label]) for label in LABELS}
         self._encoder = Encoder(self.features)
+        width = self._encoder.width
+        self._compiled: dict[str, CompiledHead | None] = {}
+        self._weights: dict[str, np.ndarray | None] = {}
+        # Both labels' stages in one pass: one product, one comparison with every split.
+        self._stacks = CompiledStack.of_many([self.heads[label] for label in LABELS], width)
+        for label in LABELS:
+            head = self.heads[label]
+            if isinstance(head, StackedHead):
+                self._compiled[label] = None  # scored by self._stacks (or scikit-learn)
+                self._weights[label] = head.word_weights(width)
+            else:
+                self._compiled[label] = CompiledHead.of(head)
+                self._weights[label] = linear_weights(head)
 
     @property
     def version(self) -> str:
@@ -80,6 +98,9 @@ class Classifier:
         return [prepare(text) for text in check_texts(texts)]
 
     def _probabilities(self, encoded: Encoded) -> dict[str, np.ndarray]:
+        if self._stacks is not None:
+            both = self._stacks.predict_many(encoded)
+            return {label: both[:, index] for index, label in enumerate(LABELS)}
         result = {}
         for label in LABELS:
             compiled = self._compiled[label]

@@ -22,8 +22,8 @@ from .corpus import Example
 from .embeddings import WEIGHT as EMBEDDING_WEIGHT
 from .embeddings import embed
 from .features import build_features
-from .training import CANDIDATES
-from .training import DEFAULT_MODEL
+from .training import LINEAR_MODEL
+from .training import MODELS
 from .training import choose_threshold
 from .training import out_of_fold
 from .training import targets
@@ -96,10 +96,10 @@ def compare(examples: Sequence[Example], embeddings: bool = False) -> list[Candi
     texts = [example.text for example in examples]
     groups = [example.group for example in examples]
     matrix = build_features().fit_transform(texts)
-    runs: list[tuple[str, str, Any]] = [(model, model, matrix) for model in CANDIDATES]
+    runs: list[tuple[str, str, Any]] = [(model, model, matrix) for model in MODELS]
     if embeddings:
         dense = sp.csr_matrix(EMBEDDING_WEIGHT * embed(texts))
-        runs.append((f"{DEFAULT_MODEL}+minilm", DEFAULT_MODEL, sp.hstack([matrix, dense]).tocsr()))
+        runs.append((f"{LINEAR_MODEL}+minilm", LINEAR_MODEL, sp.hstack([matrix, dense]).tocsr()))
     results = []
     for name, model, features in runs:
         for label in LABELS:

@@ -28,7 +28,7 @@ from .classifier import LABELS
 from .classifier import Classifier
 
 #: Bumped whenever the saved pipelines' structure changes; older versions refuse to load.
-MODEL_FORMAT = 9
+MODEL_FORMAT = 10
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"
@@ -39,8 +39,10 @@ TRUSTED_TYPES = [
     "models.features.Prepare",
     "models.features.TextSignals",
     "models.features.normalized_of",
+    "models.stacking.StackedHead",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 ]
 
 

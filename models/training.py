@@ -1,4 +1,7 @@
-"""Training: shared features, a calibrated linear head per label, thresholds chosen out of fold.
+"""Training: shared features, a calibrated head per label, thresholds chosen out of fold.
+
+The default head is the stacked second stage of `stacking.py` (per-block linear
+scores, then calibrated boosted trees); the linear candidates remain for `compare`.
 
 Thresholds come from out-of-fold probabilities on the training split (grouped, so
 paraphrases share a fold), never from the test split:
@@ -14,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.linear_model import SGDClassifier
@@ -27,6 +31,8 @@ from .classifier import LABELS
 from .classifier import Classifier
 from .corpus import Example
 from .features import build_features
+from .stacking import StackedHead
+from .stacking import layout
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +82,13 @@ CANDIDATES: dict[str, Callable[[], Any]] = {
     "complement_nb": _complement_nb,
     "sgd_modified_huber": _sgd,
 }
+#: A second stage over per-block linear scores (`stacking.py`), not a linear candidate.
+STACKED = "stacked_trees"
+#: The linear candidate the stage's blocks use, and the one compared with embeddings.
+LINEAR_MODEL = "linear_svm"
 #: Chosen by `python -m models compare` (see the README for the figures).
-DEFAULT_MODEL = "linear_svm"
+DEFAULT_MODEL = STACKED
+MODELS = (*CANDIDATES, STACKED)
 
 
 def calibrated(kind: str, size: int = 0) -> CalibratedClassifierCV:
@@ -118,8 +129,30 @@ def folds_for(size: int) -> int:
     return FOLDS if size < LARGE_DATA else LARGE_DATA_FOLDS
 
 
+def head(kind: str, matrix: Any, truth: np.ndarray, groups: Sequence[str]) -> Any:
+    """One label's fitted head: calibrated linear, or the stacked second stage."""
+    if kind == STACKED:
+        blocks, raw = layout(matrix.shape[1])
+        folds = folds_for(len(truth))
+        return StackedHead(blocks, raw, folds=folds).fit(matrix, truth, groups)
+    return calibrated(kind, len(truth)).fit(matrix, truth)
+
+
 def out_of_fold(kind: str, matrix: Any, truth: np.ndarray, groups: Sequence[str]) -> np.ndarray:
-    """Probabilities for each training example from a model that never saw its group."""
+    """Probabilities for each training example from a model that never saw its group.
+
+    For the stacked stage this is nested: each fold's stage makes its own out-of-fold
+    block scores from the other folds only.
+    """
+    if kind == STACKED:
+        matrix = sp.csr_matrix(matrix)
+        grouping = np.asarray(groups)
+        scores = np.zeros(len(truth))
+        cv = GroupKFold(folds_for(len(truth)))
+        for train, held_out in cv.split(matrix, truth, grouping):
+            fitted = head(kind, matrix[train], truth[train], list(grouping[train]))
+            scores[held_out] = fitted.predict_proba(matrix[held_out])[:, 1]
+        return scores
     predictions = cross_val_predict(
         calibrated(kind, len(truth)), matrix, truth, groups=groups,
         cv=GroupKFold(folds_for(len(truth))),
@@ -160,7 +193,7 @@ def fit(
         scores = out_of_fold(kind, matrix[rows], truth, [groups[i] for i in rows])
         thresholds[label] = choose_threshold(label, truth[own], scores[own])
         report(f"{label}: final model", 0.35 + 0.45 * index)
-        heads[label] = calibrated(kind, len(rows)).fit(matrix[rows], truth)
+        heads[label] = head(kind, matrix[rows], truth, [groups[i] for i in rows])
         log.info("%s threshold %.3f", label, thresholds[label])
     report("done", 1.0)
     return Classifier(features=features, heads=heads, thresholds=thresholds)

@@ -22,6 +22,7 @@ from models.corpus import load_seed
 from models.corpus import split
 from models.encoding import Encoder
 from models.encoding import transform_prepared
+from models.features import N_FEATURES
 from models.features import OBFUSCATED
 from models.features import OBFUSCATED_ASCII
 from models.features import ascii_counts
@@ -33,6 +34,8 @@ from models.lifecycle import ensure_model
 from models.normalize import normalize_text
 from models.normalize import strip_invisible
 from models.rules import RULES
+from models.stacking import CompiledStack
+from models.stacking import StackedHead
 
 
 def test_seed_corpus_is_large_labeled_and_bilingual() -> None:
@@ -164,6 +167,46 @@ def test_fast_paths_compute_what_scikit_learn_computes(model_store: Path) -> Non
         np.testing.assert_allclose(probabilities[label], expected, atol=1e-12)
 
 
+def test_the_second_stage_fast_path_is_scikit_learns_predict_proba(model_store: Path) -> None:
+    """Block scores, raw signal columns and the level-wise tree walk, against the stage's own
+    `CalibratedClassifierCV.predict_proba` on `StackedHead.stage_inputs`, in a batch and alone."""
+    classifier = persistence.load_active(model_store)
+    texts = [e.text for e in split(load_seed())[1][:200]] + ["", "!!!", "ok"]
+    prepared = classifier.features.named_steps["prepare"].transform(texts)
+    encoder = Encoder(classifier.features)
+    encoded = encoder.encode(prepared)
+    for label in LABELS:
+        head = classifier.heads[label]
+        assert isinstance(head, StackedHead)
+        compiled = CompiledStack.of(head, encoder.width)
+        assert compiled is not None
+        inputs = head.stage_inputs(encoded.matrix)
+        np.testing.assert_allclose(compiled.inputs(encoded), inputs, atol=1e-12)
+        expected = head.stage_.predict_proba(inputs)[:, 1]
+        np.testing.assert_allclose(compiled.predict_proba(encoded), expected, atol=1e-12)
+        np.testing.assert_allclose(compiled.predict_proba(encoded.matrix), expected, atol=1e-12)
+        for index in (0, len(texts) - 1):
+            alone = compiled.predict_proba(encoder.encode([prepared[index]]))
+            np.testing.assert_allclose(alone, expected[index : index + 1], atol=1e-12)
+
+
+def test_stacked_heads_explain_with_the_word_blocks_weights(model_store: Path) -> None:
+    """The trees have no per-word weights: the reasons' words come from the word block."""
+    classifier = persistence.load_active(model_store)
+    spam, claim = classifier.score(
+        [
+            "Great post! Buy cheap ketamine online without prescription at pharma-deals.shop",
+            "Ketamine cures depression for everyone, just stop your antidepressants",
+        ]
+    )
+    assert any(reason.startswith("'") for reason in spam.spam.reasons), spam.spam
+    assert any(reason.startswith("'") for reason in claim.medical_claim.reasons), claim
+    width = Encoder(classifier.features).width
+    weights = classifier.heads["spam"].word_weights(width)
+    assert weights.shape == (width,) and weights[:N_FEATURES].any()
+    assert not weights[N_FEATURES:].any()
+
+
 def test_one_comment_scores_as_it_does_in_a_batch(model_store: Path) -> None:
     """One comment skips building a sparse matrix; the arithmetic is the same."""
     classifier = persistence.load_active(model_store)
@@ -213,6 +256,14 @@ def test_saved_version_round_trips_with_metadata(model_store: Path) -> None:
     second = persistence.load(model_store, version).probabilities(texts)
     for label in LABELS:
         np.testing.assert_array_equal(first[label], second[label])
+    loaded = persistence.load(model_store, version)
+    for label in LABELS:
+        head = loaded.heads[label]
+        assert isinstance(head, StackedHead)
+        assert len(head.coefs_) == len(head.blocks)
+        assert "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor" in (
+            persistence.TRUSTED_TYPES
+        )
 
 
 class NotTrusted:
