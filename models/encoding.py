@@ -57,15 +57,16 @@ class TextBlock:
         tfidf: TfidfTransformer = block.named_steps["tfidf"]
         if hashing.alternate_sign or hashing.norm is not None or tfidf.norm != "l2":
             raise ValueError(f"block {name!r}: unsupported hashing or TF-IDF settings")
+        fast = _fast_analyzer(hashing)
         return cls(
             name=name,
             offset=offset,
             n_features=hashing.n_features,
-            analyzer=_fast_analyzer(hashing) or hashing.build_analyzer(),
+            analyzer=fast or hashing.build_analyzer(),
             idf=tfidf.idf_ if tfidf.use_idf else None,
             sublinear_tf=tfidf.sublinear_tf,
             weight=weight,
-            word_columns=_cached_word_columns(hashing),
+            word_columns=_cached_word_columns(hashing) if fast is not None else None,
         )
 
 
@@ -90,10 +91,11 @@ def _fast_analyzer(hashing: HashingVectorizer) -> Callable[[Prepared], list[str]
 
 
 def _cached_word_columns(hashing: HashingVectorizer) -> Callable[[str], np.ndarray] | None:
-    """For `char_wb`, a word's hashed n-gram columns, cached: hashing the same words'
-    n-grams again for every comment was a sixth of scoring's time. The n-grams of a
-    comment are its words' n-grams, so the columns are too (tests compare the rows)."""
-    if _fast_analyzer(hashing) is None or hashing.analyzer != "char_wb":
+    """For `char_wb` (with the settings `_fast_analyzer` takes), a word's hashed n-gram
+    columns, cached: hashing the same words' n-grams again for every comment was a sixth
+    of scoring's time. The n-grams of a comment are its words' n-grams, so the columns
+    are too (tests compare the rows)."""
+    if hashing.analyzer != "char_wb":
         return None
     low, high = hashing.ngram_range
     return lru_cache(WORD_CACHE)(partial(_hashed_wb, low, high, hashing.n_features))
