@@ -16,7 +16,7 @@ from flask import request
 from flask_limiter import Limiter
 
 from .db import Comment
-from .db import db
+from .db import Executor
 from .db import text_prefix
 from .db import utcnow
 from .identity import client_ip
@@ -53,6 +53,8 @@ def limiter_init_app(app: Flask) -> Limiter:
     # Flask-Limiter keeps no reference of its own: without this one every POST is a 500
     # after the next garbage collection (found by tests/test_fuzz.py).
     app.extensions["rate_limiter"] = limiter
+    if not limiter.enabled:  # RATELIMIT_ENABLED=false: the views run unwrapped, at no cost
+        return limiter
     for endpoint in RATE_LIMITED_VIEWS:
         view: Any = app.view_functions[endpoint]
         view = limiter.limit(post_limit, methods=["POST"])(view)
@@ -127,19 +129,19 @@ INSERT_UNLESS_DUPLICATE = (
 )
 
 
-def duplicate_of(thread_id: int, ip_hash: str, body: str) -> int | None:
+def duplicate_of(executor: Executor, thread_id: int, ip_hash: str, body: str) -> int | None:
     """An earlier comment with the same text from the same address in the same thread."""
-    return db.session.scalar(EARLIER_DUPLICATE, duplicate_params(thread_id, ip_hash, body))
+    return executor.scalar(EARLIER_DUPLICATE, duplicate_params(thread_id, ip_hash, body))
 
 
-def insert_unless_duplicate(values: dict[str, Any]) -> int | None:
+def insert_unless_duplicate(executor: Executor, values: dict[str, Any]) -> int | None:
     """INSERT the comment unless it duplicates an earlier one, in one statement; its id,
     or None for a duplicate (the check and the insert share one round trip).
 
     `values` holds exactly NEW_COMMENT_COLUMNS.
     """
     params = values | duplicate_params(values["thread_id"], values["ip_hash"], values["body"])
-    inserted: int | None = db.session.scalar(INSERT_UNLESS_DUPLICATE, params)
+    inserted: int | None = executor.scalar(INSERT_UNLESS_DUPLICATE, params)
     return inserted
 
 

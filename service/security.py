@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask import Request
 from flask import Response
 from flask import has_request_context
 from flask import request
+from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -45,6 +47,13 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """A request without the cookie (every API call) gets an empty session without
+        building the signing serializer first."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def security_init_app(app: Flask) -> None:

@@ -144,6 +144,15 @@ def test_rate_limiting_switched_off_still_accepts_comments(make_app: Callable[..
     assert [client.post(URL, json=payload()).status_code for _ in range(3)] == [202] * 3
 
 
+def test_rate_limiting_switched_off_costs_nothing(make_app: Callable[..., Flask]) -> None:
+    """Switched off, the limiter's wrappers would still run two checks per post: the
+    views are left unwrapped instead."""
+    from service.api.comments import post_comment
+
+    assert make_app(RATELIMIT_ENABLED=False).view_functions["api.post_comment"] is post_comment
+    assert make_app().view_functions["api.post_comment"] is not post_comment
+
+
 def test_rate_limit_storage_down_does_not_fail_a_post(make_app: Callable[..., Flask]) -> None:
     """Redis restarting must not turn a POST into a 500 (limits count in memory meanwhile)."""
     client = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0").test_client()

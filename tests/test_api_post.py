@@ -125,6 +125,68 @@ def test_a_remembered_thread_that_is_gone_is_looked_up_again(
         assert comment is not None and comment.thread.uri == THREAD_URI
 
 
+class StatementLog:
+    """The statements the app's engine runs, and its transactions' commits."""
+
+    def __init__(self, app: Flask) -> None:
+        self.statements: list[str] = []
+        self.commits = 0
+        with app.app_context():
+            self.engine = db.engine
+        sa.event.listen(self.engine, "before_cursor_execute", self.statement)
+        sa.event.listen(self.engine, "commit", self.commit)
+
+    def statement(self, *args: Any) -> None:
+        self.statements.append(str(args[2]).split(None, 1)[0].upper())
+
+    def commit(self, _connection: Any) -> None:
+        self.commits += 1
+
+    def stop(self) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self.statement)
+        sa.event.remove(self.engine, "commit", self.commit)
+
+
+def test_a_comment_on_a_known_article_is_stored_in_one_statement(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The common post is a single autocommitted INSERT (which also checks for a duplicate):
+    no BEGIN and COMMIT round trips, and it is committed when the answer is sent."""
+    for _ in range(2):  # the second post finds the committed thread and remembers its id
+        assert client.post(URL, json=payload()).status_code == 202
+    log = StatementLog(app)
+    try:
+        response = client.post(URL, json=payload(body="One statement."))
+        duplicate = client.post(URL, json=payload(body="One statement."))
+    finally:
+        log.stop()
+    assert response.status_code == 202 and duplicate.status_code == 409
+    assert log.statements == ["INSERT", "INSERT", "SELECT"]  # the repeat: no row, then which
+    assert log.commits == 0
+    with app.app_context():  # another connection sees it: committed
+        comment = db.session.get(Comment, response.get_json()["id"])
+        assert comment is not None and comment.body == "One statement."
+    assert count_comments(app) == 3
+
+
+def test_a_first_comment_or_a_reply_subscription_is_written_in_one_transaction(
+    app: Flask, client: FlaskClient
+) -> None:
+    """More than one row to write (a new thread, a subscription) commits them together."""
+    log = StatementLog(app)
+    try:
+        first = client.post(URL, json=payload())
+        client.post(URL, json=payload())  # the thread is remembered from here on
+        subscribed = client.post(URL, json=payload(email="a@example.org", notify_replies=True))
+    finally:
+        log.stop()
+    assert first.status_code == subscribed.status_code == 202
+    assert log.commits == 3
+    with app.app_context():
+        subscription = db.session.scalars(sa.select(db_module.ReplySubscription)).one()
+        assert subscription.comment_id == subscribed.get_json()["id"]
+
+
 def drop_pooled_connection(app: Flask) -> None:
     """The database server closes the app's pooled connection (a restart, an idle timeout)."""
     with app.app_context():

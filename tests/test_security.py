@@ -183,6 +183,24 @@ def test_session_cookie_is_secure_over_https_only(app: Flask, client: FlaskClien
     assert "Secure" in secure and "HttpOnly" in secure and "SameSite=Lax" in secure
 
 
+def test_a_request_without_the_session_cookie_builds_no_signer(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API call carries no cookie: its empty session costs no signing serializer, and
+    a staff session still opens (a sign-in works across requests)."""
+    interface = app.session_interface
+    built = []
+    real = interface.get_signing_serializer
+    monkeypatch.setattr(interface, "get_signing_serializer", lambda a: built.append(1) or real(a))
+    assert client.get("/api/v1/comments?thread=/blog/a").status_code == 200
+    assert built == []
+    with app.app_context():
+        make_staff("mod@example.org")
+    sign_in(client, "mod@example.org")
+    assert client.get("/moderation/").status_code == 200
+    assert built
+
+
 def test_session_cookie_is_secure_behind_a_trusted_tls_proxy(make_app: Any) -> None:
     https = {"X-Forwarded-Proto": "https"}
     direct = make_app().test_client().get("/login", headers=https)

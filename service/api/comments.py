@@ -21,7 +21,9 @@ from ..abuse import duplicate_of
 from ..abuse import insert_unless_duplicate
 from ..db import Comment
 from ..db import CommentStatus
+from ..db import Executor
 from ..db import Thread
+from ..db import autocommit_connection
 from ..db import db
 from ..db import utcnow
 from ..errors import ApiError
@@ -39,6 +41,7 @@ from . import bp
 from .caches import listing_cache
 from .threads import existing_thread_id
 from .threads import forget_thread
+from .threads import known_thread_id
 from .threads import thread_id_for
 from .validation import ID_MAX
 from .validation import NewComment
@@ -87,14 +90,34 @@ def post_comment() -> tuple[Response, int, dict[str, str]]:
 def store_comment(new: NewComment, ip_hash: str, bot: str | None) -> int:
     """Insert the comment (pending, or rejected at the door for a bot) and commit; its id.
 
-    Two round trips on a known thread: the INSERT, which also checks for a duplicate,
-    and the COMMIT.
+    Usually the comment is the only row to write (an article this process knows, no
+    reply email asked for): then it is one autocommitted INSERT, which also checks for
+    a duplicate, a single round trip instead of BEGIN, INSERT and COMMIT. A thread to
+    create or title, or a reply subscription, is written in one transaction with it.
     """
-    thread_id = thread_id_for(new.thread, new.title, new.url)
-    parent = check_parent(new, thread_id)
+    thread_id = known_thread_id(new.thread, new.title)
+    if thread_id is not None and not (new.notify_replies and new.email):
+        with autocommit_connection() as connection:
+            return insert_new_comment(connection, new, thread_id, ip_hash, bot)
+    try:
+        thread_id = thread_id_for(new.thread, new.title, new.url)
+        comment_id = insert_new_comment(db.session(), new, thread_id, ip_hash, bot)
+    except ApiError:
+        db.session.rollback()
+        raise
+    subscribe_replies(comment_id, new.email, new.notify_replies)
+    db.session.commit()
+    return comment_id
+
+
+def insert_new_comment(
+    executor: Executor, new: NewComment, thread_id: int, ip_hash: str, bot: str | None
+) -> int:
+    """INSERT the comment into a known thread; its id. 409 for a repeat of a person's own."""
+    check_parent(executor, new, thread_id)
     values = {
         "thread_id": thread_id,
-        "parent_id": parent.id if parent else None,
+        "parent_id": new.parent_id,
         "author": new.author,
         "email": new.email,
         "website": new.website,
@@ -109,26 +132,23 @@ def store_comment(new: NewComment, ip_hash: str, bot: str | None) -> int:
         "deleted": False,
     }
     # A bot's repeat is stored (rejected) like its first try: it must not learn of the check.
-    comment_id = insert_unless_duplicate(values) if bot is None else insert_comment(values)
+    if bot is not None:
+        return insert_comment(executor, values)
+    comment_id = insert_unless_duplicate(executor, values)
     if comment_id is None:
-        earlier = duplicate_of(thread_id, ip_hash, new.body)
-        db.session.rollback()
+        earlier = duplicate_of(executor, thread_id, ip_hash, new.body)
         raise ApiError(
             409,
             "You already posted this comment.",
             code="duplicate",
             fields={"body": f"Same text as comment {earlier}."},
         )
-    subscribe_replies(comment_id, new.email, new.notify_replies)
-    db.session.commit()
     return comment_id
 
 
-def insert_comment(values: dict[str, Any]) -> int:
+def insert_comment(executor: Executor, values: dict[str, Any]) -> int:
     table = Comment.__table__
-    return int(
-        db.session.execute(sa.insert(table).values(values).returning(table.c.id)).scalar_one()
-    )
+    return int(executor.execute(sa.insert(table).values(values).returning(table.c.id)).scalar_one())
 
 
 @bp.get(f"/comments/<int(max={ID_MAX}):comment_id>")
@@ -374,19 +394,19 @@ def read_json_body() -> Any:
         raise ApiError(400, "The request body is not valid JSON.", code="invalid_json") from None
 
 
-def check_parent(new: NewComment, thread_id: int) -> Comment | None:
+def check_parent(executor: Executor, new: NewComment, thread_id: int) -> None:
     """Replies may only answer a published comment of the same thread."""
     if new.parent_id is None:
-        return None
-    parent = db.session.get(Comment, new.parent_id)
+        return
+    parent = executor.execute(
+        sa.select(Comment.thread_id, Comment.status).where(Comment.id == new.parent_id)
+    ).first()
     if parent is None or parent.thread_id != thread_id or parent.status != CommentStatus.PUBLISHED:
-        db.session.rollback()
         raise ApiError(
             422,
             "Some fields are invalid.",
             fields={"parent_id": "Must be a published comment of the same thread."},
         )
-    return parent
 
 
 def int_arg(name: str, *, default: int, low: int, high: int) -> int:

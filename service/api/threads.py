@@ -31,6 +31,15 @@ def thread_ids() -> Lru[KnownThread]:
     return app_cache("thread_ids", SIZE)
 
 
+def known_thread_id(uri: str, title: str | None) -> int | None:
+    """The article's remembered thread id when posting to it writes nothing to its row
+    (no title to fill); None otherwise, and `thread_id_for` takes over."""
+    known = thread_ids().get(uri)
+    if known is None or (title and not known.titled):
+        return None
+    return known.id
+
+
 def thread_id_for(uri: str, title: str | None, url: str | None) -> int:
     """The article's thread id, creating the thread on its first comment.
 
