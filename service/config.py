@@ -120,11 +120,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Worker throughput: a classify run scores its comment and drains the other pending
         # ones, CLASSIFY_BATCH per model call and commit. With Redis, posts that land while a
         # run is queued or running send no task of their own (service/coalescing.py).
-        "CLASSIFY_BATCH": 50,
+        "CLASSIFY_BATCH": 100,
         "CLASSIFY_COALESCE_URL": None,
         "CLASSIFY_COALESCE_SECONDS": 5.0,
         # A run that finds fewer than CLASSIFY_BATCH pending waits this long for more.
-        "CLASSIFY_LINGER": 0.05,
+        "CLASSIFY_LINGER": 0.1,
         # Built thread listings kept per web process, looked up by ETag (0 turns it off).
         "LISTING_CACHE_SIZE": 256,
         "CELERY": {
