@@ -36,6 +36,9 @@ from models.normalize import strip_invisible
 from models.rules import RULES
 from models.stacking import CompiledStack
 from models.stacking import StackedHead
+from models.training import threshold_for_precision
+from models.training import threshold_for_recall
+from models.training import wilson_lower_bound
 
 
 def test_seed_corpus_is_large_labeled_and_bilingual() -> None:
@@ -241,6 +244,41 @@ def test_thresholds_can_be_overridden(model_store: Path) -> None:
     [scores] = classifier.score(["hello"], thresholds={"spam": 0.01, "medical_claim": None})
     assert scores.spam.threshold == 0.01
     assert scores.medical_claim.threshold == classifier.thresholds["medical_claim"]
+
+
+def test_wilson_lower_bound_matches_the_textbook_interval() -> None:
+    # 50 of 100 at one-sided 95%: 0.4188; no trials: nothing is known, so 0.
+    bounds = wilson_lower_bound(np.array([0.5, 0.95, 1.0]), np.array([100, 1_000_000, 0]))
+    assert bounds[0] == pytest.approx(0.4188, abs=1e-4)
+    assert bounds[1] == pytest.approx(0.95 - 1.645 * np.sqrt(0.95 * 0.05 / 1e6), abs=1e-5)
+    assert bounds[2] == 0.0
+
+
+def test_thresholds_meet_their_targets_with_confidence_not_on_average() -> None:
+    rng = np.random.default_rng(3)
+    truth = np.r_[np.ones(200, dtype=int), np.zeros(800, dtype=int)]
+    scores = np.r_[rng.beta(5, 2, 200), rng.beta(2, 5, 800)]
+
+    def recall(threshold: float) -> float:
+        return float((scores[truth == 1] >= threshold).mean())
+
+    def precision(threshold: float) -> float:
+        return float(truth[scores >= threshold].mean())
+
+    claim = threshold_for_recall(truth, scores, 0.95)
+    # Out of fold, a recall of exactly .95 over 200 claims is not enough: the bound asks more.
+    assert wilson_lower_bound(np.array(recall(claim)), np.array(200)) >= 0.95
+    assert recall(claim) > 0.97
+    higher = np.sort(scores[scores > claim])[0]
+    assert wilson_lower_bound(np.array(recall(higher)), np.array(200)) < 0.95
+
+    spam = threshold_for_precision(truth, scores, 0.9)
+    flagged = int((scores >= spam).sum())
+    assert wilson_lower_bound(np.array(precision(spam)), np.array(flagged)) >= 0.9
+    assert precision(spam) > 0.93
+    lower = np.sort(scores[scores < spam])[-1]
+    lower_flagged = int((scores >= lower).sum())
+    assert wilson_lower_bound(np.array(precision(lower)), np.array(lower_flagged)) < 0.9
 
 
 def test_saved_version_round_trips_with_metadata(model_store: Path) -> None:
