@@ -163,6 +163,18 @@ class Encoded:
         start, end = self.indptr[index], self.indptr[index + 1]
         return self.columns[start:end], self.values[start:end]
 
+    def term_values(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every comment's word n-grams, flattened in order: the comment's row, the
+        n-gram's column, and its TF-IDF value in that row (one search for the batch)."""
+        lengths = np.fromiter(map(len, self.term_columns), np.int64, len(self.term_columns))
+        owners = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        columns = np.concatenate(self.term_columns) if len(lengths) else np.empty(0, np.int64)
+        # Rows' columns are sorted, so row * width + column is sorted over the whole batch.
+        rows = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
+        keys = rows * self.width + self.columns
+        found = np.searchsorted(keys, owners * self.width + columns)
+        return owners, columns, self.values[found]
+
 
 class Encoder:
     """Computes `features.named_steps["union"].transform(prepared)` without its overhead.

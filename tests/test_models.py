@@ -18,6 +18,9 @@ from hypothesis import strategies as st
 
 from models import LABELS
 from models import persistence
+from models.classifier import REASON_WORDS
+from models.classifier import Terms
+from models.classifier import informative
 from models.corpus import load_seed
 from models.corpus import split
 from models.encoding import Encoder
@@ -154,6 +157,43 @@ def test_explanations_find_the_columns_the_model_uses(model_store: Path) -> None
     terms = word_terms(features, prepared)
     used = set(word_block(features).named_steps["hash"].transform([prepared]).indices)
     assert set(word_indices(features, terms)) == used
+
+
+WORDS_FOR_TERMS = ["the", "of the", "in a", "ketamine", "cures", "buy now", "k", "dose", "and"]
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from(WORDS_FOR_TERMS), st.sampled_from([-1.0, 0.0, 0.5, 1.0, 2.0])
+            ),
+            max_size=30,
+        ),
+        max_size=6,
+    )
+)
+def test_explanation_words_are_the_largest_informative_pushes(
+    comments: list[list[tuple[str, float]]],
+) -> None:
+    # The batched selection against the obvious one: per comment, sort its positive pushes
+    # (stable, so ties keep the comment's order), skip uninformative n-grams, keep three.
+    by_comment = [[term for term, _ in comment] for comment in comments]
+    lengths = [len(comment) for comment in comments]
+    pushes = np.array([push for comment in comments for _, push in comment], dtype=float)
+    terms = Terms(
+        by_comment=by_comment,
+        starts=np.cumsum([0, *lengths])[:-1].tolist(),
+        owners=np.repeat(np.arange(len(comments)), lengths),
+        columns=np.arange(len(pushes)),
+        values=np.ones(len(pushes)),
+    )
+    expected = []
+    for comment in comments:
+        ranked = sorted((item for item in comment if item[1] > 0), key=lambda item: -item[1])
+        expected.append([term for term, _ in ranked if informative(term)][:REASON_WORDS])
+    assert terms.top(pushes) == expected
+    assert terms.top(None) == [[] for _ in comments]
 
 
 def test_fast_paths_compute_what_scikit_learn_computes(model_store: Path) -> None:
