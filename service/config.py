@@ -123,6 +123,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CLASSIFY_BATCH": 100,
         "CLASSIFY_COALESCE_URL": None,
         "CLASSIFY_COALESCE_SECONDS": 5.0,
+        # A web process that saw the key set skips Redis for this long; the run waits as much.
+        "CLASSIFY_COALESCE_TRUST": 0.05,
         # A run that finds fewer than CLASSIFY_BATCH pending waits this long for more.
         "CLASSIFY_LINGER": 0.1,
         # Built thread listings kept per web process, looked up by ETag (0 turns it off).

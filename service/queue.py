@@ -17,6 +17,7 @@ from flask import current_app
 
 from .coalescing import claim_run
 from .coalescing import release_run
+from .coalescing import stop_trusting
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def enqueue_classification(comment_id: int) -> bool:
         return True  # a run is queued or running: it drains this comment too
     sent = enqueue(CLASSIFY_TASK, comment_id)
     if not sent:
+        stop_trusting()
         release_run()
     return sent
 

@@ -97,6 +97,52 @@ def test_posts_while_a_run_is_queued_or_running_send_no_task_of_their_own(
     assert sent == ["worker.tasks.classify_comment"] * 2
 
 
+@pytest.mark.skipif(not REDIS_URL, reason="coalescing needs Redis")
+def test_a_post_that_trusted_the_key_after_the_run_deleted_it_is_still_decided(
+    make_app: Callable[..., Flask],
+) -> None:
+    """The web process trusts a key it saw set for CLASSIFY_COALESCE_TRUST seconds; a post
+    in that window after the run deleted the key sends nothing, asks Redis nothing, and the
+    run's last look, made only after that window, decides it."""
+    from celery.contrib.testing.worker import start_worker
+
+    trust = 3.0
+    app = make_app(CLASSIFY_COALESCE_URL=REDIS_URL, CLASSIFY_COALESCE_TRUST=trust,
+                   CLASSIFY_LINGER=0)  # fmt: skip
+    client = app.test_client()
+    celery_app = app.extensions["celery"]
+    sent: list[str] = []
+    real_send = celery_app.send_task
+    celery_app.send_task = lambda name, **kw: sent.append(name) or real_send(name, **kw)
+    first = post(client, f"{CLEAN} The first.")
+    trusted_until = time.monotonic() + trust
+    with start_worker(celery_app, pool="solo", perform_ping_check=False):
+        wait_until_decided(app, [first])
+        wait_for_no_queued_run(app)  # deleted: the run now waits before its last look
+        assert time.monotonic() < trusted_until - 0.5, "too slow to post inside the window"
+        real_client = app.extensions["coalescing_redis"]
+        app.extensions["coalescing_redis"] = RecordingRedis(real_client)
+        late = post(client, f"{CLEAN} Trusted a key that is gone.")
+        asked = app.extensions["coalescing_redis"].calls
+        app.extensions["coalescing_redis"] = real_client
+        assert asked == [] and sent == ["worker.tasks.classify_comment"]
+        assert wait_until_decided(app, [late])[late].status is CommentStatus.PUBLISHED
+        app.config["CLASSIFY_COALESCE_TRUST"] = 0.0  # the run's next release ends at once
+    assert sent == ["worker.tasks.classify_comment"]
+
+
+class RecordingRedis:
+    """A Redis client that notes each command it passes on."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        self.calls.append(name)
+        return getattr(self.client, name)
+
+
 def test_without_redis_every_post_sends_its_task(make_app: Callable[..., Flask]) -> None:
     app = make_app(CLASSIFY_COALESCE_URL=None)
     celery_app = app.extensions["celery"]

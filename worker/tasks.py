@@ -103,8 +103,9 @@ def drain_pending() -> None:
 
     While a run drains, posts find the "run queued" key set and send no task: this run
     takes them in its next batch. Only once the queue looks empty does it delete the key,
-    and then it looks once more: a post that found the key before the deletion committed
-    before it too, so that last look sees it (service/coalescing.py). After DRAIN_BATCHES
+    and then, after the time a web process may trust a key it saw, it looks once more: a
+    post that found the key before the deletion has committed by then, so that last look
+    sees it (service/coalescing.py). After DRAIN_BATCHES
     the rest goes to a fresh run, so runs stay short (a killed worker loses little).
     """
     size = batch_size()
@@ -118,7 +119,7 @@ def drain_pending() -> None:
             batch = pending_batch(size)
         if not batch:
             db.session.rollback()
-            release_run()
+            time.sleep(release_run())
             batch = pending_batch(size)
             if not batch:
                 db.session.rollback()
@@ -126,7 +127,7 @@ def drain_pending() -> None:
         decide_batch(batch)
     rest = first_pending()
     if rest is None:  # emptied by the last batch: say so, then look once more, as above
-        release_run()
+        time.sleep(release_run())
         rest = first_pending()
     if rest is not None:
         classify_comment.delay(rest)
