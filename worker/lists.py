@@ -61,6 +61,10 @@ class WordList:
         automaton.make_automaton()
         return cls(automaton)
 
+    def __bool__(self) -> bool:
+        """Whether the list has any entry (an empty one needs no normalised text)."""
+        return self.automaton is not None
+
     def find(self, normalized_text: str) -> list[str]:
         """The entries present as whole words, in order of where they end, each once."""
         if self.automaton is None:

@@ -85,6 +85,8 @@ def submission_of(comment: Comment) -> Submission:
 def history_of(comment: Comment, policy: Policy) -> History:
     """Counts over the commenter's other comments; only those the mode and trust rules use."""
     approved = rejected = published = 0
+    if not comment.email and policy.mode is not ModerationMode.PREMODERATE_FIRST:
+        return History()  # the common case: nothing to count, no query to build
     others = Comment.id != comment.id
     if comment.email:
         approved = count(
