@@ -158,11 +158,6 @@ class Encoded:
             return np.asarray(self.values @ weights[self.columns])[None, :]
         return np.asarray(self.matrix @ weights)
 
-    def row(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        """The columns and values of one row."""
-        start, end = self.indptr[index], self.indptr[index + 1]
-        return self.columns[start:end], self.values[start:end]
-
     def term_values(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For every comment's word n-grams, flattened in order: the comment's row, the
         n-gram's column, and its TF-IDF value in that row (one search for the batch)."""

@@ -105,8 +105,8 @@ def drain_pending() -> None:
     takes them in its next batch. Only once the queue looks empty does it delete the key,
     and then, after the time a web process may trust a key it saw, it looks once more: a
     post that found the key before the deletion has committed by then, so that last look
-    sees it (service/coalescing.py). After DRAIN_BATCHES
-    the rest goes to a fresh run, so runs stay short (a killed worker loses little).
+    sees it (service/coalescing.py). After DRAIN_BATCHES the rest goes to a fresh run, so
+    runs stay short (a killed worker loses little).
     """
     size = batch_size()
     linger = float(current_app.config["CLASSIFY_LINGER"])
