@@ -38,9 +38,12 @@ URL = re.compile(
     rf"|\b(?:[a-z0-9-]+\.)+(?:{PATH_TLDS})/[^\s<>\"']*",
     re.IGNORECASE,
 )
+#: "@" and "." spelled out, in English, Spanish, Portuguese and German ("arroba", "punto").
+SPELLED_AT = r"\(at\)|\[at\]|\sat\s|\s?\(arroba\)\s?|\sarroba\s"
+SPELLED_DOT = r"\(dot\)|\[dot\]|\sdot\s|\((?:punto|ponto|punkt)\)|\s(?:punto|ponto|punkt)\s"
 EMAIL = re.compile(
     r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
-    r"|\b[\w.+-]+\s?(?:\(at\)|\[at\]|\sat\s)\s?[\w-]+(?:\s?(?:\(dot\)|\[dot\]|\sdot\s)\s?[\w-]+)+\b"
+    rf"|\b[\w.+-]+\s?(?:{SPELLED_AT})\s?[\w-]+(?:\s?(?:{SPELLED_DOT})\s?[\w-]+)+\b"
 )
 #: Cheap tests (a literal first, which the regex engine scans for quickly) that skip
 #: the costly searches on the many comments without a link or an email.
@@ -48,8 +51,15 @@ MAYBE_URL = re.compile(rf"\.(?:(?:{PLAIN_TLDS})\b|(?:{PATH_TLDS})/)|://|www\.", 
 #: A phone number has digits; l33t has a digit or one of @$!|+ between letters.
 DIGIT = re.compile(r"\d")
 LEET_CHARACTER = re.compile(r"[0-9@$!|+]")
-MAYBE_EMAIL = re.compile(r"@|\(at\)|\[at\]|\sat\s")
-PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?![\w.])")
+MAYBE_EMAIL = re.compile(r"@|\(at\)|\[at\]|\sat\s|arroba")
+#: Not inside a word, a decimal or a dotted name ("1.5.2", "10.0.0.1"); a full stop after
+#: the number ends the sentence ("call her at 720-555-0137.").
+PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?!\w|\.\w)")
+#: "2014-2023" has a phone number's digits, but it is a span of years.
+YEAR_SPAN = re.compile(r"(?:19|20)\d\d ?- ?(?:19|20)\d\d")
+#: "K e t a m i n e   n a s a l": letters one space apart, words two or more apart. Read
+#: before whitespace is collapsed, which would run the words together.
+WIDE_SPACED_WORD = re.compile(r"(?<!\S)\w(?: \w)+(?!\S)")
 #: "k e t" or "k.e.t" or "k-e-t": three or more single letters, one separator throughout.
 SPACED_LETTERS = re.compile(r"\b\w(?: \w){2,}\b|\b\w([.\-_*·•])\w(?:\1\w)+\b")
 SPACERS = re.compile(r"[ .\-_*·•]")
@@ -79,6 +89,8 @@ MIN_PHONE_DIGITS = 7
 def normalize_text(text: str) -> str:
     """Fold obfuscation and turn contacts into tokens; the order of the steps matters."""
     text = strip_invisible(unicodedata.normalize("NFKC", text)).casefold()
+    if "  " in text and SPACED_LETTERS.search(text):
+        text = WIDE_SPACED_WORD.sub(lambda m: m.group(0).replace(" ", ""), text)
     # Any whitespace becomes one space first, so "k\te\tt" joins as "k e t" does.
     text = " ".join(text.split())
     if not text.isascii():  # accents off before letters are joined: "0 0¨0" is "0 0 0"
@@ -144,11 +156,13 @@ def _spelled_url_token(match: re.Match[str]) -> str:
 
 
 def _email_token(match: re.Match[str]) -> str:
-    domain = re.split(r"@|\(at\)|\[at\]|\sat\s", match.group(0))[-1]
-    domain = re.sub(r"\s?(?:\(dot\)|\[dot\]|\sdot\s)\s?", ".", domain)
+    domain = re.split(rf"@|{SPELLED_AT}", match.group(0))[-1]
+    domain = re.sub(rf"\s?(?:{SPELLED_DOT})\s?", ".", domain)
     return f" emailtoken {host_words(domain)} "
 
 
 def _phone_token(match: re.Match[str]) -> str:
     digits = sum(ch.isdigit() for ch in match.group(0))
-    return " phonetoken " if digits >= MIN_PHONE_DIGITS else match.group(0)
+    if digits < MIN_PHONE_DIGITS or YEAR_SPAN.fullmatch(match.group(0)):
+        return match.group(0)
+    return " phonetoken "

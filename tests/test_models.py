@@ -79,6 +79,12 @@ def test_test_split_is_fixed_and_grouped() -> None:
         ("see pubmed.ncbi.nlm.nih.gov/12345", "see urltoken pubmed ncbi nlm nih gov"),
         ("mail joe.k (at) gmail dot com", "mail emailtoken gmail com"),
         ("call +1 (555) 010-0199 now", "call phonetoken now"),
+        ("call her at 720-555-0137.", "call her at phonetoken ."),
+        ("fibro 2014-2023. gone", "fibro 2014-2023. gone"),
+        ("K e t a   n a s a l   n o   R x", "keta nasal no rx"),
+        ("V I A G R A   5 0   c e n t s", "viagra 50 cents"),
+        ("ketamina.envios arroba gmail punto com", "emailtoken gmail com"),
+        ("ketamin.versand (at) mailbox (punkt) org", "emailtoken mailbox org"),
         ("text six one nine, five five five, zero one eight two", "text phonetoken"),
         ("llama al cinco cinco, uno dos tres cuatro, cinco seis", "llama al phonetoken"),
         ("one or two sessions, maybe three", "one or two sessions, maybe three"),
@@ -438,6 +444,10 @@ def _signal(text: str, name: str) -> float:
         ("Join us: facebook.com/groups/ketaminecuredme", "link to a hosted page"),
         ("Please call me back at 415 555 0112, I'd like a consult.", "own contact for a callback"),
         ("My email is r.ferraro77@gmail.com, a new patient here.", "own contact for a callback"),
+        ("Pouvez-vous me rappeler au 555-0159 ? Merci", "own contact for a callback"),
+        ("Bitte um Rückruf, meine Nummer ist 555-0196.", "own contact for a callback"),
+        ("Potete richiamarmi? 555-0173", "own contact for a callback"),
+        ("Vocês podem me ligar? Meu número: (21) 5555-0161", "own contact for a callback"),
     ],
 )  # fmt: skip
 def test_domain_and_callback_signals(text: str, name: str) -> None:
