@@ -132,12 +132,20 @@ OWN_CONTACT = re.compile(
     r"|whatsapp)(?: number| es| is|:)|\b(?:call|text|email|reach|contact|ring) (?:me|us) "
     r"(?:back|at|on)\b|\bcall me\b|\b(?:llamenme|llamame|llamarme|contactarme|me pueden "
     r"(?:llamar|escribir|contactar))\b|\bplease call\b|\bcan be reached\b"
+    # Portuguese, Italian, French, German: "me liguem", "richiamarmi", "me rappeler", "Rückruf".
+    r"|\b(?:meu (?:numero|telefone|celular|email)|me lig(?:ar|uem|ue)|pode(?:m)? me ligar"
+    r"|il mio (?:numero|telefono|cellulare)|(?:ri)?chiamarmi|mi (?:richiamate|chiamate)"
+    r"|(?:mon|ma) (?:numero|telephone|portable|mail|adresse)|me (?:rappeler|contacter|joindre)"
+    r"|rappelez[- ]moi|meine (?:nummer|telefonnummer|handynummer|e-mail)|ruckruf"
+    r"|rufen sie mich)\b"
 )
 ASKS_THE_CLINIC = re.compile(
     r"\b(?:i'?d like|i would like|i'?m interested|could (?:you|someone|somebody|the)|can (?:you"
     r"|someone|somebody) (?:call|contact|email|text|get back)|please|front desk|appointment"
     r"|new patient|consult(?:ation)?|schedule|qualif\w+|referred|information about|info about"
-    r"|me gustaria|quisiera|por favor|cita|consulta|agendar|informacion sobre)\b"
+    r"|me gustaria|quisiera|por favor|cita|consulta|agendar|informacion sobre"
+    r"|gostaria|por favor|consulta|vorrei|per favore|appuntamento|j'aimerais|s'il vous plait"
+    r"|rendez-vous|bitte|termin|beratung)\b"
 )
 
 
@@ -285,7 +293,7 @@ def domain_signals(raw: str, normalized: str) -> list[float]:
 
 
 def wording_signals(normalized: str) -> list[float]:
-    """Share of praise words, of words about the post, sentences, and a callback request."""
+    """Praise and post words, sentences, a callback request, a warning, a pointer to look up."""
     words = WORD.findall(normalized)
     n_words = max(len(words), 1)
     praise = sum(map(PRAISE_WORDS.__contains__, words))

@@ -28,7 +28,7 @@ from .classifier import LABELS
 from .classifier import Classifier
 
 #: Bumped whenever the saved pipelines' structure changes; older versions refuse to load.
-MODEL_FORMAT = 10
+MODEL_FORMAT = 11
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"

@@ -90,9 +90,9 @@ RULES: tuple[Rule, ...] = (
         "messenger",
         "messenger contact",
         SPAM,
-        r"\b(?:telegram|whatsapp|whats app|wickr|kik|wechat|viber|snapchat|threema|session id"
+        r"\b(?:telegram|whatsapp|whats app|wh?ats ?app?|wasap|guasap|wickr|kik|wechat|viber|snapchat|threema|session id"
         r"|signal (?:app|me|at|@)|on signal|dm me|text me|escribeme|contactame|mensaje directo)\b|\bt\.me\b",
-        keys="telegram|whats|wickr|kik|wechat|viber|snapchat|threema|session id|signal|dm me|text me|escribeme|contactame|mensaje directo|t.me",
+        keys="telegram|whats|wats|wasap|guasap|wickr|kik|wechat|viber|snapchat|threema|session id|signal|dm me|text me|escribeme|contactame|mensaje directo|t.me",
     ),
     _rule(
         "no_prescription",
@@ -130,6 +130,23 @@ RULES: tuple[Rule, ...] = (
         "|schicke|продаю|отправлю",
     ),
     _rule(
+        "private_contact",
+        "asks readers to get in touch privately",
+        SPAM,
+        r"\b(?:lmk|pm me|inbox me|msg me|message me|dm me|hit me up|hmu|ask me (?:for|how)"
+        r"|reply (?:with |')?(?:info|yes)|drop me (?:a |an )?(?:line|message|dm|note)"
+        r"|(?:i|we) (?:can|could|will|'ll) hook you up|escribanme|escribeme|me escriben|me escribes"
+        r"|mandame (?:un )?(?:mensaje|dm|md|privado|inbox)|por (?:privado|interno|inbox|md|dm)"
+        r"|al (?:privado|md|dm)|(?:te|les) paso (?:el|su|los|la)|preguntame|pregunteme|preguntenme"
+        r"|chama no|me chama|manda (?:mensagem|dm|direct)|no (?:direct|privado|pv)|scrivimi|contattami"
+        r"|in privato|ecri(?:s|vez)[- ]moi|contactez[- ]moi|en (?:prive|mp)|schreib mir|melde dich"
+        r"|per pn|mandenme (?:un )?(?:mensaje|dm|md|privado)|chatea conmigo|pm mo|(?:pisz|napisz) na priv)\b",
+        keys="lmk|pm me|inbox|msg me|message me|dm me|hit me|hmu|ask me|reply|drop me|hook you"
+        "|escrib|mandame|privad|por interno|por md|por dm|al md|al dm|paso|pregunt|chama"
+        "|manda|no direct|no pv|scrivimi|contattami|in privato|moi|en mp|schreib mir"
+        "|melde dich|per pn|mandenme|chatea|pm mo|priv",
+    ),
+    _rule(
         "handle",
         "a social media handle",
         SPAM,
@@ -155,6 +172,15 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:backlinks?|seo|guest posts?|page rank|rank(?:ing)? higher|more traffic|your website"
         r"|your site|your blog|visit my (?:site|blog|page|website)|check out my|mi (?:blog|web|pagina))\b",
         keys="backlink|seo|guest post|page rank|rank|traffic|your website|your site|your blog|visit my|check out my|mi blog|mi web|mi pagina",
+    ),
+    _rule(
+        "site_software",
+        "asks about the site's software, a bot's opener",
+        SPAM,
+        r"\b(?:theme|themes|hosting|host|hosts|plugins?|platform|wordpress|plantilla|servidor|captcha"
+        r"|template|blogger|drupal|joomla|wix|squarespace|blogengine)\b",
+        keys="theme|host|plugin|platform|wordpress|plantilla|servidor|captcha|template|blogger"
+        "|drupal|joomla|wix|squarespace|blogengine",
     ),
     _rule(
         "money",
@@ -281,6 +307,22 @@ RULES: tuple[Rule, ...] = (
         r"|i'?d say|no se si)\b|['\"](?:cured?|miracle)['\"]",
         keys="cur|miracle|milagro|improvement|help|difference|push|a bit|a little|un poco|algo mejor|hard to say|who knows|placebo|so far|hasta ahora|for me|para mi|mejoria pequena|d say|no se si",
     ),
+    # A reader warning others about sellers quotes their words ("the 'dm me' comments are
+    # sellers", "someone offered me vials on Telegram, reported"): evidence against spam.
+    _rule(
+        "warning",
+        "a warning about sellers",
+        (),
+        r"\b(?:scam\w*|estafa\w*|golpe|golpista\w*|arnaqu\w*|escroc\w*|truff\w*|betrug\w*"
+        r"|oplichting|oszust\w*|reported|report (?:them|it|these)|denuncie|lo reporte"
+        r"|segnalat[oa]|ho segnalato|gemeld|gemeldet|signale|bloque\w*|blocked|beware|cuidado con"
+        r"|ojo con|don'?t fall for|no caigan|don'?t (?:buy|send money|reply)|no compren"
+        r"|nao comprem|non comprate|vorsicht|attention aux|attenzione)\b",
+        keys="scam|estafa|golpe|golpista|arnaqu|escroc|truff|betrug|oplichting|oszust|report"
+        "|denuncie|segnalat|gemeld|signale|bloque|blocked|beware|cuidado con|ojo con|fall for"
+        "|no caigan|t buy|send money|t reply|no compren|nao comprem|non comprate|vorsicht"
+        "|attention aux|attenzione",
+    ),
     _rule(
         "doctor_plan",
         "a doctor's plan reported",
@@ -294,8 +336,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 #: Rules that are evidence for no label, only against a claim: the model weighs them.
+#: (A price says nothing about a claim; a warning about sellers speaks against spam.)
 COUNTER_EVIDENCE: tuple[Rule, ...] = tuple(
-    rule for rule in RULES if not rule.labels and rule.name != "price"
+    rule for rule in RULES if not rule.labels and rule.name not in ("price", "warning")
 )
 
 

@@ -33,6 +33,14 @@ def hit_names(text: str) -> set[str]:
         ("menu in bio, pgp only", {"seller"}),
         ("insta @spray.healer", {"handle"}),
         ("snap: ranchhand_k", {"handle"}),
+        ("wats app me: +1 555 0187", {"messenger"}),
+        ("if you want his snap lmk", {"private_contact"}),
+        ("Si alguien la necesita, escríbanme por privado.", {"private_contact"}),
+        ("quem quiser chama no direct", {"private_contact"}),
+        ("se qualcuno ne ha bisogno scrivimi", {"private_contact"}),
+        ("Wer Interesse hat, einfach per PN melden.", {"private_contact"}),
+        ("What WordPress theme is this? I want one for my site", {"site_software"}),
+        ("¿Qué hosting usas? Tu página carga rapidísimo", {"site_software"}),
     ],
 )
 def test_rules_fire_on_their_cases(text: str, expected: set[str]) -> None:
@@ -125,3 +133,20 @@ def test_key_pass_finds_what_every_pattern_finds() -> None:
 )
 def test_readers_warning_about_sellers_are_not_sellers(text: str) -> None:
     assert not hit_names(text) & {"seller", "handle"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Someone DMed me offering vials shipped anywhere. Blocked and reported.",
+        "The vendors posting in these comments are scammers, don't reply.",
+        "Cuidado con los que dicen 'escríbanme por privado', es una estafa.",
+        "Attention aux commentaires « écris-moi en privé » : ce sont des vendeurs.",
+    ],
+)
+def test_a_warning_about_sellers_is_seen_and_never_a_reason(text: str) -> None:
+    """A warning quotes sellers' words; it is a feature against spam, not a reason for it."""
+    normalized = normalize_text(text)
+    hits = rule_hits(normalized)
+    assert "warning" in {rule.name for rule in hits}
+    assert "a warning about sellers" not in reasons_for("spam", normalized, hits)
