@@ -41,9 +41,9 @@ URL = re.compile(
 #: "@" and "." spelled out, in English, Spanish, Portuguese and German ("arroba", "punto").
 SPELLED_AT = r"\(at\)|\[at\]|\sat\s|\s?\(arroba\)\s?|\sarroba\s"
 SPELLED_DOT = r"\(dot\)|\[dot\]|\sdot\s|\((?:punto|ponto|punkt)\)|\s(?:punto|ponto|punkt)\s"
-EMAIL = re.compile(
-    r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
-    rf"|\b[\w.+-]+\s?(?:{SPELLED_AT})\s?[\w-]+(?:\s?(?:{SPELLED_DOT})\s?[\w-]+)+\b"
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+SPELLED_EMAIL = re.compile(
+    rf"\b[\w.+-]+\s?(?:{SPELLED_AT})\s?[\w-]+(?:\s?(?:{SPELLED_DOT})\s?[\w-]+)+\b"
 )
 #: Cheap tests (a literal first, which the regex engine scans for quickly) that skip
 #: the costly searches on the many comments without a link or an email.
@@ -51,7 +51,8 @@ MAYBE_URL = re.compile(rf"\.(?:(?:{PLAIN_TLDS})\b|(?:{PATH_TLDS})/)|://|www\.", 
 #: A phone number has digits; l33t has a digit or one of @$!|+ between letters.
 DIGIT = re.compile(r"\d")
 LEET_CHARACTER = re.compile(r"[0-9@$!|+]")
-MAYBE_EMAIL = re.compile(r"@|\(at\)|\[at\]|\sat\s|arroba")
+#: A spelled-out email has a spelled-out dot: rarer in comments than " at ".
+MAYBE_SPELLED_EMAIL = re.compile(r"dot|punto|ponto|punkt")
 #: Not inside a word, a decimal or a dotted name ("1.5.2", "10.0.0.1"); a full stop after
 #: the number ends the sentence ("call her at 720-555-0137.").
 PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?!\w|\.\w)")
@@ -101,8 +102,10 @@ def normalize_text(text: str) -> str:
     text = SPACED_LETTERS.sub(lambda m: SPACERS.sub("", m.group(0)), text)
     if not text.isascii():
         text = " ".join(map(_fold_word, text.split()))
-    if MAYBE_EMAIL.search(text):
+    if "@" in text:
         text = EMAIL.sub(_email_token, text)
+    if MAYBE_SPELLED_EMAIL.search(text):
+        text = SPELLED_EMAIL.sub(_email_token, text)
     if MAYBE_URL.search(text):
         text = URL.sub(_url_token, text)
     if "dot" in text:

@@ -141,10 +141,13 @@ RULES: tuple[Rule, ...] = (
         r"|chama no|me chama|manda (?:mensagem|dm|direct)|no (?:direct|privado|pv)|scrivimi|contattami"
         r"|in privato|ecri(?:s|vez)[- ]moi|contactez[- ]moi|en (?:prive|mp)|schreib mir|melde dich"
         r"|per pn|mandenme (?:un )?(?:mensaje|dm|md|privado)|chatea conmigo|pm mo|(?:pisz|napisz) na priv)\b",
-        keys="lmk|pm me|inbox|msg me|message me|dm me|hit me|hmu|ask me|reply|drop me|hook you"
-        "|escrib|mandame|privad|por interno|por md|por dm|al md|al dm|paso|pregunt|chama"
-        "|manda|no direct|no pv|scrivimi|contattami|in privato|moi|en mp|schreib mir"
-        "|melde dich|per pn|mandenme|chatea|pm mo|priv",
+        keys="lmk|pm me|inbox me|msg me|message me|dm me|hit me up|hmu|ask me|reply with|reply '"
+        "|reply info|reply yes|drop me|hook you up|escribanme|escribeme|me escrib|mandame"
+        "|por privado|por interno|por inbox|por md|por dm|al privado|al md|al dm|te paso"
+        "|les paso|preguntame|pregunteme|preguntenme|chama no|me chama|manda mensagem"
+        "|manda dm|manda direct|no direct|no privado|no pv|scrivimi|contattami|in privato"
+        "|s-moi|s moi|z-moi|z moi|en prive|en mp|schreib mir|melde dich|per pn|mandenme"
+        "|chatea conmigo|pm mo|na priv",
     ),
     _rule(
         "handle",
@@ -177,10 +180,13 @@ RULES: tuple[Rule, ...] = (
         "site_software",
         "asks about the site's software, a bot's opener",
         SPAM,
-        r"\b(?:theme|themes|hosting|host|hosts|plugins?|platform|wordpress|plantilla|servidor|captcha"
-        r"|template|blogger|drupal|joomla|wix|squarespace|blogengine)\b",
-        keys="theme|host|plugin|platform|wordpress|plantilla|servidor|captcha|template|blogger"
-        "|drupal|joomla|wix|squarespace|blogengine",
+        r"\b(?:theme|themes|hosting|hosts? (?:your|do you|are you)|web ?host|plugins?|platform"
+        r"|wordpress|plantilla|servidor|captcha|template|blogger|drupal|joomla|wix|squarespace"
+        r"|blogengine)\b",
+        # Not "host" alone: "hospital" has it, and most comments here name one.
+        keys="theme|hosting|hosts your|host your|host do you|hosts do you|host are you"
+        "|hosts are you|webhost|web host|plugin|platform|wordpress|plantilla|servidor|captcha"
+        "|template|blogger|drupal|joomla|wix|squarespace|blogengine",
     ),
     _rule(
         "money",
