@@ -144,7 +144,7 @@ ASKS_THE_CLINIC = re.compile(
     r"|someone|somebody) (?:call|contact|email|text|get back)|please|front desk|appointment"
     r"|new patient|consult(?:ation)?|schedule|qualif\w+|referred|information about|info about"
     r"|me gustaria|quisiera|por favor|cita|consulta|agendar|informacion sobre"
-    r"|gostaria|por favor|consulta|vorrei|per favore|appuntamento|j'aimerais|s'il vous plait"
+    r"|gostaria|vorrei|per favore|appuntamento|j'aimerais|s'il vous plait"
     r"|rendez-vous|bitte|termin|beratung)\b"
 )
 
@@ -293,7 +293,7 @@ def domain_signals(raw: str, normalized: str) -> list[float]:
 
 
 def wording_signals(normalized: str) -> list[float]:
-    """Praise and post words, sentences, a callback request, a warning, a pointer to look up."""
+    """Share of praise words, of words about the post, sentences, and a callback request."""
     words = WORD.findall(normalized)
     n_words = max(len(words), 1)
     praise = sum(map(PRAISE_WORDS.__contains__, words))

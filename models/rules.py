@@ -90,7 +90,7 @@ RULES: tuple[Rule, ...] = (
         "messenger",
         "messenger contact",
         SPAM,
-        r"\b(?:telegram|whatsapp|whats app|wh?ats ?app?|wasap|guasap|wickr|kik|wechat|viber|snapchat|threema|session id"
+        r"\b(?:telegram|wh?ats ?app?|wasap|guasap|wickr|kik|wechat|viber|snapchat|threema|session id"
         r"|signal (?:app|me|at|@)|on signal|dm me|text me|escribeme|contactame|mensaje directo)\b|\bt\.me\b",
         keys="telegram|whats|wats|wasap|guasap|wickr|kik|wechat|viber|snapchat|threema|session id|signal|dm me|text me|escribeme|contactame|mensaje directo|t.me",
     ),
