@@ -114,6 +114,13 @@ def set_status(app: Flask, comment_id: int, status: CommentStatus) -> None:
         db.session.commit()
 
 
+def host_count(page: Any) -> str:
+    """The host page's comment count, once widget.js has filled it in: the count comes from
+    its own request, which may answer after the widget's list has rendered."""
+    page.wait_for_function("document.querySelector('#count').textContent !== '?'")
+    return str(page.locator("#count").inner_text())
+
+
 def open_blog(page: Any, url: str) -> Any:
     """The widget's root inside its shadow DOM (Playwright's CSS locators pierce it)."""
     page.goto(url)

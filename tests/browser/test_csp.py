@@ -15,6 +15,7 @@ from flask import Flask
 from service.db import CommentStatus
 from tests.browser.conftest import HOSTILE_CSS
 from tests.browser.conftest import BlogPage
+from tests.browser.conftest import host_count
 from tests.browser.conftest import open_blog
 from tests.browser.conftest import serve_in_thread
 from tests.browser.test_queue import sign_in
@@ -66,7 +67,7 @@ def test_widget_lists_and_posts_under_a_strict_host_policy(
     widget.get_by_text("My first infusion").wait_for()
     first = widget.locator("li.c").first
     assert first.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"  # styled
-    assert page.locator("#count").inner_text() == "1"
+    assert host_count(page) == "1"
     post_through_widget(app, page, widget, "Did it help with sleep too?")
     assert "Awaiting moderation" in widget.locator(".mine").inner_text()
     assert seen(page) == []
