@@ -45,6 +45,9 @@ EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 SPELLED_EMAIL = re.compile(
     rf"\b[\w.+-]+\s?(?:{SPELLED_AT})\s?[\w-]+(?:\s?(?:{SPELLED_DOT})\s?[\w-]+)+\b"
 )
+#: What an email token keeps is the domain: the text after the "@", with its dots restored.
+AT_SIGN = re.compile(rf"@|{SPELLED_AT}")
+DOT_SIGN = re.compile(rf"\s?(?:{SPELLED_DOT})\s?")
 #: Cheap tests (a literal first, which the regex engine scans for quickly) that skip
 #: the costly searches on the many comments without a link or an email.
 MAYBE_URL = re.compile(rf"\.(?:(?:{PLAIN_TLDS})\b|(?:{PATH_TLDS})/)|://|www\.", re.IGNORECASE)
@@ -159,8 +162,7 @@ def _spelled_url_token(match: re.Match[str]) -> str:
 
 
 def _email_token(match: re.Match[str]) -> str:
-    domain = re.split(rf"@|{SPELLED_AT}", match.group(0))[-1]
-    domain = re.sub(rf"\s?(?:{SPELLED_DOT})\s?", ".", domain)
+    domain = DOT_SIGN.sub(".", AT_SIGN.split(match.group(0))[-1])
     return f" emailtoken {host_words(domain)} "
 
 
